@@ -1,0 +1,26 @@
+#include "raft/inflights.h"
+
+#include <cassert>
+
+namespace chorus::raft {
+
+void Inflights::add(Index last_index, uint64_t bytes) {
+  assert(!full());
+  assert(items_.empty() || items_.back().last_index < last_index);
+  items_.push_back(Item{last_index, bytes});
+  bytes_ += bytes;
+}
+
+void Inflights::free_up_to(Index index) {
+  while (!items_.empty() && items_.front().last_index <= index) {
+    bytes_ -= items_.front().bytes;
+    items_.pop_front();
+  }
+}
+
+void Inflights::reset() {
+  items_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace chorus::raft

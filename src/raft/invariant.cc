@@ -1,0 +1,25 @@
+#include "raft/invariant.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace chorus::raft {
+
+namespace {
+FatalHandler g_handler = nullptr;
+}
+
+FatalHandler set_fatal_handler(FatalHandler handler) {
+  FatalHandler previous = g_handler;
+  g_handler = handler;
+  return previous;
+}
+
+void invariant_failed(const char* file, int line, const std::string& message) {
+  const std::string full = std::string(file) + ":" + std::to_string(line) + ": " + message;
+  if (g_handler != nullptr) g_handler(full);
+  std::fprintf(stderr, "chorus: invariant violated: %s\n", full.c_str());
+  std::abort();
+}
+
+}  // namespace chorus::raft

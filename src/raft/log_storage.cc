@@ -1,0 +1,81 @@
+#include "raft/log_storage.h"
+
+#include <cassert>
+
+namespace chorus::raft {
+
+MemoryStorage::MemoryStorage() { log_.push_back(Entry{}); }
+
+InitialState MemoryStorage::initial_state() const {
+  return InitialState{hard_state_, snapshot_.metadata.conf_state};
+}
+
+Index MemoryStorage::first_index() const { return offset().next(); }
+
+Index MemoryStorage::last_index() const { return offset() + (log_.size() - 1); }
+
+Result<Term> MemoryStorage::term(Index index) const {
+  if (index < offset()) return Error::kCompacted;
+  if (distance(offset(), index) >= log_.size()) return Error::kUnavailable;
+  return log_[distance(offset(), index)].term;
+}
+
+Result<std::vector<Entry>> MemoryStorage::entries(Index low, Index high,
+                                                  uint64_t max_bytes) const {
+  if (low <= offset()) return Error::kCompacted;
+  if (high > last_index().next()) return Error::kUnavailable;
+  std::vector<Entry> out;
+  uint64_t bytes = 0;
+  for (Index i = low; i < high; ++i) {
+    const Entry& entry = log_[distance(offset(), i)];
+    bytes += entry.size_bytes();
+    if (!out.empty() && bytes > max_bytes) break;
+    out.push_back(entry);
+  }
+  return out;
+}
+
+Result<Snapshot> MemoryStorage::snapshot() const { return snapshot_; }
+
+void MemoryStorage::append(const std::vector<Entry>& entries) {
+  if (entries.empty()) return;
+  Index first = first_index();
+  Index last = entries.back().index;
+  if (last < first) return;  // all already compacted
+  size_t skip = 0;
+  if (first > entries.front().index) skip = distance(entries.front().index, first);
+  const Index start = entries[skip].index;
+  assert(start <= last_index().next());  // no gap
+  log_.resize(distance(offset(), start));
+  log_.insert(log_.end(), entries.begin() + static_cast<std::ptrdiff_t>(skip), entries.end());
+}
+
+Status MemoryStorage::apply_snapshot(const Snapshot& snapshot) {
+  if (snapshot.metadata.index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
+  snapshot_ = snapshot;
+  log_.assign(1, Entry{snapshot.metadata.term, snapshot.metadata.index, EntryType::kNormal, {}});
+  return Status::Ok();
+}
+
+Result<Snapshot> MemoryStorage::create_snapshot(Index index, const ConfState& conf_state,
+                                                std::string data) {
+  if (index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
+  assert(index <= last_index());
+  snapshot_.metadata.index = index;
+  snapshot_.metadata.term = log_[distance(offset(), index)].term;
+  snapshot_.metadata.conf_state = conf_state;
+  snapshot_.data = std::move(data);
+  return snapshot_;
+}
+
+Status MemoryStorage::compact(Index compact_index) {
+  if (compact_index <= offset()) return Error::kCompacted;
+  assert(compact_index <= last_index());
+  const size_t cut = distance(offset(), compact_index);
+  Entry dummy{log_[cut].term, log_[cut].index, EntryType::kNormal, {}};
+  log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(cut));
+  log_[0] = std::move(dummy);
+  return Status::Ok();
+}
+
+}  // namespace chorus::raft

@@ -1,0 +1,69 @@
+// The stable part of the log as the core sees it: entries already persisted by the driver.
+//
+// The core only reads through this interface; the driver writes (after persisting a Ready)
+// through the concrete class. MemoryStorage is the in-memory mirror that the simulator and
+// the server keep of their durable log.
+#pragma once
+
+#include <vector>
+
+#include "raft/result.h"
+#include "raft/types.h"
+
+namespace chorus::raft {
+
+struct InitialState {
+  HardState hard_state;
+  ConfState conf_state;
+};
+
+class LogStorage {
+ public:
+  virtual ~LogStorage() = default;
+
+  virtual InitialState initial_state() const = 0;
+  // Entries in [low, high), at least one if any is in range, then up to max_bytes in total.
+  virtual Result<std::vector<Entry>> entries(Index low, Index high, uint64_t max_bytes) const = 0;
+  // The term of the entry at index, which must be in [first_index()-1, last_index()].
+  virtual Result<Term> term(Index index) const = 0;
+  // The first index still held (the one after the latest snapshot / compaction point).
+  virtual Index first_index() const = 0;
+  virtual Index last_index() const = 0;
+  virtual Result<Snapshot> snapshot() const = 0;
+};
+
+// Thread-compatible, not thread-safe: the owner serialises access.
+class MemoryStorage final : public LogStorage {
+ public:
+  MemoryStorage();
+
+  InitialState initial_state() const override;
+  Result<std::vector<Entry>> entries(Index low, Index high, uint64_t max_bytes) const override;
+  Result<Term> term(Index index) const override;
+  Index first_index() const override;
+  Index last_index() const override;
+  Result<Snapshot> snapshot() const override;
+
+  void set_hard_state(const HardState& hard_state) { hard_state_ = hard_state; }
+  const HardState& hard_state() const { return hard_state_; }
+  // Appends entries; an entry at an index already held replaces it and everything after
+  // (the follower's conflict rule, Raft paper Figure 2, AppendEntries step 3).
+  void append(const std::vector<Entry>& entries);
+  // Replaces the whole log with a snapshot received from the leader.
+  Status apply_snapshot(const Snapshot& snapshot);
+  // Records a snapshot of the state machine at `index` (which must be applied).
+  Result<Snapshot> create_snapshot(Index index, const ConfState& conf_state, std::string data);
+  // Discards entries before `compact_index`; compact_index must be <= the last applied index.
+  Status compact(Index compact_index);
+
+ private:
+  Index offset() const { return log_.front().index; }
+
+  HardState hard_state_;
+  Snapshot snapshot_;
+  // log_[0] is a dummy entry holding the index and term of the last compacted entry;
+  // log_[i] holds index offset()+i.
+  std::vector<Entry> log_;
+};
+
+}  // namespace chorus::raft
