@@ -18,6 +18,12 @@ void Inflights::free_up_to(Index index) {
   }
 }
 
+void Inflights::free_first_one() {
+  if (items_.empty()) return;
+  bytes_ -= items_.front().bytes;
+  items_.pop_front();
+}
+
 void Inflights::reset() {
   items_.clear();
   bytes_ = 0;

@@ -18,6 +18,9 @@ class Inflights {
   void add(Index last_index, uint64_t bytes);
   // Frees every message whose last index is <= index (the follower acknowledged it).
   void free_up_to(Index index);
+  // Frees the oldest message, so that one more may be sent: used when a heartbeat response shows
+  // the follower alive while the window is full (messages in it may have been lost).
+  void free_first_one();
   void reset();
 
   bool full() const { return items_.size() >= max_count_ || (max_bytes_ != 0 && bytes_ >= max_bytes_); }

@@ -221,7 +221,12 @@ void Raft::start_campaign(CampaignType type) {
   self_vote.to = id_;
   self_vote.term = term;
   send(self_vote);
-  for (NodeId id : tracker_.config.voters.ids()) {
+  std::set<NodeId> electorate = tracker_.config.voters.ids();
+  if (bug_active(Bug::kNonVoterVotes)) {
+    // Bug (e): learners are asked too (and their answers counted, see tally_votes).
+    electorate.insert(tracker_.config.learners.begin(), tracker_.config.learners.end());
+  }
+  for (NodeId id : electorate) {
     if (id == id_) continue;
     Message request;
     request.type = vote_type;

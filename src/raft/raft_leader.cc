@@ -108,7 +108,13 @@ bool Raft::maybe_commit() {
   if (bug_active(Bug::kCommitEarlierTerm)) {
     // Bug (a): commit whatever a quorum holds, whatever its term (Raft paper Figure 8).
     changed = quorum_index > log_.committed() && quorum_index <= log_.last_index();
-    if (changed) log_.commit_to(quorum_index);
+    if (changed) {
+      if (log_.term_or_zero(quorum_index) != term_) {
+        log_event("BUG(a): committed index " + std::to_string(quorum_index.value) +
+                  " of an earlier term by counting replicas");
+      }
+      log_.commit_to(quorum_index);
+    }
   } else {
     // Raft paper §5.4.2: "Raft never commits log entries from previous terms by counting
     // replicas. Only log entries from the leader's current term are committed by counting
@@ -178,6 +184,11 @@ void Raft::step_leader_append_response(const Message& m, Progress& pr) {
 void Raft::step_leader_heartbeat_response(const Message& m, Progress& pr) {
   pr.set_recent_active(true);
   pr.resume_probe();
+  // The follower is alive but the window is full: some appends may have been lost. Make room
+  // for one more; if the follower lacks what came before, it rejects it and we back up.
+  if (pr.state() == ProgressState::kReplicate && pr.inflights().full()) {
+    pr.inflights().free_first_one();
+  }
   if (pr.state() == ProgressState::kSnapshot) {
     // A lost chunk would stall the transfer: resend from what the follower acknowledged.
     send_snapshot_chunk(m.from, pr);
