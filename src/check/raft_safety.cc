@@ -117,4 +117,37 @@ std::optional<std::string> RaftSafetyMonitor::check_log_matching(const std::vect
   return std::nullopt;
 }
 
+namespace {
+
+// Raft paper §5.4.1: a's log is at least as up-to-date as b's.
+bool at_least_as_up_to_date(const RaftSafetyMonitor::VoterLog& a,
+                            const RaftSafetyMonitor::VoterLog& b) {
+  return a.last_term > b.last_term || (a.last_term == b.last_term && a.last_index >= b.last_index);
+}
+
+}  // namespace
+
+std::optional<std::string> RaftSafetyMonitor::check_committed_entry_is_safe(
+    uint64_t index, uint64_t term, const std::vector<VoterLog>& voters) {
+  const size_t majority = voters.size() / 2 + 1;
+  for (const VoterLog& candidate : voters) {
+    if (candidate.holds_entry) continue;
+    std::string electorate;
+    size_t would_vote = 0;
+    for (const VoterLog& voter : voters) {
+      if (!at_least_as_up_to_date(candidate, voter)) continue;
+      ++would_vote;
+      electorate += (electorate.empty() ? "" : ",") + std::to_string(voter.node);
+    }
+    if (would_vote >= majority) {
+      return "committed entry (term " + std::to_string(term) + ") at index " +
+             std::to_string(index) + " is not held by node " + std::to_string(candidate.node) +
+             " (last term " + std::to_string(candidate.last_term) + ", last index " +
+             std::to_string(candidate.last_index) + "), which could still be elected by {" +
+             electorate + "} and overwrite it";
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace chorus::check

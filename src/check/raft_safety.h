@@ -69,6 +69,26 @@ class RaftSafetyMonitor {
   [[nodiscard]] static std::optional<std::string> check_log_matching(
       const std::vector<LogView>& logs);
 
+  // What matters of one voter's durable log (what survives a crash, and so what it would
+  // campaign with) for the entry just committed.
+  struct VoterLog {
+    uint64_t node = 0;
+    uint64_t last_index = 0;
+    uint64_t last_term = 0;
+    // Whether it holds the committed entry (or a snapshot covering its index).
+    bool holds_entry = false;
+  };
+
+  // Committed entries are safe: "once an entry is committed, every node that can still be
+  // elected leader holds it" (the invariant behind Leader Completeness, §5.4.3). Checked at the
+  // moment a leader commits `index`: a voter that lacks the entry but whose log is at least as
+  // up-to-date (§5.4.1) as the durable logs of a majority of voters could win an election and
+  // overwrite it. This catches an unsafe commit rule (the paper's Figure 8) when the commit
+  // happens, without waiting for the unlucky schedule that actually loses the entry.
+  // `voters` must be every voter of one agreed, non-joint configuration.
+  [[nodiscard]] static std::optional<std::string> check_committed_entry_is_safe(
+      uint64_t index, uint64_t term, const std::vector<VoterLog>& voters);
+
   // How many distinct indexes some node has applied.
   uint64_t applied_count() const { return applied_.size(); }
 

@@ -108,13 +108,7 @@ bool Raft::maybe_commit() {
   if (bug_active(Bug::kCommitEarlierTerm)) {
     // Bug (a): commit whatever a quorum holds, whatever its term (Raft paper Figure 8).
     changed = quorum_index > log_.committed() && quorum_index <= log_.last_index();
-    if (changed) {
-      if (log_.term_or_zero(quorum_index) != term_) {
-        log_event("BUG(a): committed index " + std::to_string(quorum_index.value) +
-                  " of an earlier term by counting replicas");
-      }
-      log_.commit_to(quorum_index);
-    }
+    if (changed) log_.commit_to(quorum_index);
   } else {
     // Raft paper §5.4.2: "Raft never commits log entries from previous terms by counting
     // replicas. Only log entries from the leader's current term are committed by counting

@@ -29,6 +29,8 @@ void World::choose_fault_profile() {
   profile_.membership = random_.chance(2, 3);
   profile_.transfers = random_.chance(1, 2);
   profile_.mean_gap_ms = 40 + random_.uniform(260);
+  profile_.leader_churn = random_.chance(1, 4);
+  if (profile_.leader_churn) profile_.mean_gap_ms = 15 + random_.uniform(60);
   next_fault_at_ = random_.uniform(2 * profile_.mean_gap_ms);
 }
 
@@ -39,6 +41,10 @@ void World::maybe_inject_fault() {
     network_.heal();
     heal_partition_at_ = 0;
     trace_world("nemesis: partition healed");
+  }
+  if (profile_.leader_churn && random_.chance(2, 3)) {
+    churn_leader();
+    return;
   }
   switch (random_.uniform(7)) {
     case 0:
@@ -103,6 +109,40 @@ void World::crash(SimNode& node, bool mid_persist) {
   trace_world(fmt::format("nemesis: crash n{} (restart in {} ms)", node.id().value, down_ms));
 }
 
+void World::churn_leader() {
+  SimNode* lead = leader();
+  if (lead == nullptr) return;
+  if (random_.chance(1, 2)) {
+    // Crash it, sometimes mid-persist, and bring it back soon.
+    crash(*lead, profile_.crash_mid_persist && random_.chance(1, 3));
+    restart_at_[lead->id()] = now_ + 10 + random_.uniform(150);
+    return;
+  }
+  // Cut it off, with at most one follower, for a moment: it keeps accepting proposals that
+  // reach only that minority and cannot commit.
+  std::vector<NodeId> minority{lead->id()};
+  std::vector<NodeId> majority;
+  for (const auto& [id, node] : nodes_) {
+    if (id != lead->id()) majority.push_back(id);
+  }
+  if (nodes_.size() >= 5 && random_.chance(1, 2)) {
+    const size_t pick = random_.uniform(majority.size());
+    minority.push_back(majority[pick]);
+    majority.erase(majority.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+  network_.heal();
+  for (NodeId x : minority) {
+    for (NodeId y : majority) {
+      network_.block(x, y);
+      network_.block(y, x);
+    }
+  }
+  heal_partition_at_ = now_ + 20 + random_.uniform(300);
+  count_fault("partition");
+  trace_world(fmt::format("nemesis: isolate leader n{} with {} briefly", lead->id().value,
+                          describe(minority)));
+}
+
 void World::pause(SimNode& node) {
   const uint64_t pause_ms = 20 + random_.uniform(500);
   node.set_paused(true);
@@ -112,6 +152,18 @@ void World::pause(SimNode& node) {
 }
 
 void World::restore_due() {
+  for (auto it = crash_at_.begin(); it != crash_at_.end();) {
+    if (now_ < it->second) {
+      ++it;
+      continue;
+    }
+    SimNode& node = *nodes_.at(it->first);
+    if (node.up() && !healing_) {
+      crash(node, profile_.crash_mid_persist && random_.chance(1, 4));
+      restart_at_[node.id()] = now_ + 5 + random_.uniform(100);
+    }
+    it = crash_at_.erase(it);
+  }
   for (auto it = restart_at_.begin(); it != restart_at_.end();) {
     SimNode& node = *nodes_.at(it->first);
     if (now_ < it->second) {
@@ -246,6 +298,7 @@ void World::change_membership() {
     return;
   }
   const bool accepted = raft.propose_conf_change(change).ok();
+  if (accepted) membership_changed_ = true;
   count_fault("membership");
   trace_world(fmt::format("nemesis: propose {} on leader n{}: {}", raft::to_string(change),
                           lead->id().value, accepted ? "accepted" : "refused"));
@@ -278,6 +331,7 @@ void World::heal_everything() {
   }
   restart_at_.clear();
   resume_at_.clear();
+  crash_at_.clear();
 }
 
 }  // namespace chorus::sim

@@ -36,6 +36,12 @@ World::World(const SimOptions& options)
   // (the interleavings of the paper's Figure 8 need partial acknowledgements).
   tuning_.max_message_bytes = random_.chance(1, 3) ? 1 : 256 + random_.uniform(8192);
   choose_fault_profile();
+  if (profile_.leader_churn) {
+    // Slow, entry-by-entry replication widens the window in which a leader holds entries of
+    // earlier terms on a quorum but not yet its own (the paper's Figure 8).
+    tuning_.max_message_bytes = 1;
+    tuning_.max_inflight = 1 + random_.uniform(2);
+  }
 
   std::vector<NodeId> founders;
   for (size_t i = 0; i < node_count; ++i) founders.push_back(NodeId{next_node_id_++});
@@ -64,6 +70,7 @@ SeedResult World::run() {
     run_until(options_.safety_ms, /*healing=*/false);
     if (!failed_) {
       // Liveness phase: the faults stop; a leader must emerge and every client must finish.
+      healing_ = true;
       heal_everything();
       trace_world("faults stop: healing; every pending operation must now complete");
       completed_at_heal_ = 0;
@@ -112,7 +119,44 @@ void World::step_one_ms(bool healing) {
   for (auto& [id, node] : nodes_) {
     if (node->up() && !node->paused()) node->process_ready();
   }
+  check_commit_safety();
   if (now_ % kLogMatchingEveryMs == 0) check_log_matching();
+}
+
+void World::check_commit_safety() {
+  // Only while the membership never changed: with one fixed configuration everywhere, "could
+  // be elected" is exactly computable from the durable logs.
+  if (membership_changed_ || failed_) return;
+  SimNode* lead = leader();
+  if (lead == nullptr) return;
+  const raft::RaftLog& log = lead->raft()->log();
+  const raft::Index commit = log.committed();
+  if (commit <= commit_checked_) return;
+  commit_checked_ = commit;
+  auto entries = log.slice(commit, commit.next(), UINT64_MAX);
+  if (!entries.ok() || entries->empty()) return;  // compacted: checked when it was committed
+  const raft::Entry& committed = entries->front();
+  std::vector<check::RaftSafetyMonitor::VoterLog> voters;
+  for (NodeId id : lead->raft()->tracker().config.voters.ids()) {
+    const raft::MemoryStorage& durable = nodes_.at(id)->durable();
+    check::RaftSafetyMonitor::VoterLog view;
+    view.node = id.value;
+    view.last_index = durable.last_index().value;
+    view.last_term = durable.term(durable.last_index()).value().value;
+    if (commit < durable.first_index()) {
+      view.holds_entry = true;  // compacted into the snapshot: committed state
+    } else if (commit <= durable.last_index()) {
+      auto stored = durable.entries(commit, commit.next(), UINT64_MAX);
+      view.holds_entry = stored.ok() && stored->front().term == committed.term &&
+                         entry_digest(stored->front()) == entry_digest(committed);
+    }
+    voters.push_back(view);
+  }
+  if (auto violation = check::RaftSafetyMonitor::check_committed_entry_is_safe(
+          commit.value, committed.term.value, voters)) {
+    fail(fmt::format("commit safety: leader n{} (term {}) committed index {}: {}",
+                     lead->id().value, lead->raft()->term().value, commit.value, *violation));
+  }
 }
 
 void World::deliver(Envelope& envelope, bool healing) {
@@ -231,6 +275,10 @@ void World::fail(const std::string& failure) {
 
 void World::on_became_leader(NodeId node, raft::Term term, const raft::RaftLog& log) {
   ++result_.leaders_elected;
+  if (profile_.leader_churn && !healing_ && random_.chance(3, 4)) {
+    // Many leaderships end before their first entry reaches a quorum.
+    crash_at_[node] = now_ + 1 + random_.uniform(15);
+  }
   if (auto violation = monitor_.leader_elected(term.value, node.value)) {
     fail("election safety: " + *violation);
     return;

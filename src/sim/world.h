@@ -34,6 +34,9 @@ struct FaultProfile {
   bool lossy_network = true;
   bool membership = true;
   bool transfers = true;
+  // Leader churn: most faults hit the leader, often (crashes and isolation). Many short
+  // leaderships with partly replicated tails are what the paper's Figure 8 is made of.
+  bool leader_churn = false;
   uint64_t mean_gap_ms = 150;
 };
 
@@ -65,6 +68,7 @@ class World final : public NodeEnvironment {
   void fail(const std::string& failure);
   bool converged(std::string* why);
   void check_log_matching();
+  void check_commit_safety();
   void check_history();
   void trace_world(const std::string& text);
   std::string describe_cluster() const;
@@ -80,6 +84,7 @@ class World final : public NodeEnvironment {
   void change_network();
   void change_membership();
   void transfer_leadership();
+  void churn_leader();
   SimNode* random_up_node(bool prefer_leader);
   void count_fault(const std::string& name) { ++result_.faults[name]; }
 
@@ -94,6 +99,8 @@ class World final : public NodeEnvironment {
   std::map<NodeId, uint64_t> restart_at_;
   std::map<NodeId, uint64_t> resume_at_;
   std::set<NodeId> crash_next_ready_;
+  // Leader churn: new leaders that will crash at the given time.
+  std::map<NodeId, uint64_t> crash_at_;
   uint64_t heal_partition_at_ = 0;
   uint64_t next_fault_at_ = 0;
   std::vector<SimClient> clients_;
@@ -102,6 +109,10 @@ class World final : public NodeEnvironment {
   uint64_t completed_at_heal_ = 0;
   SeedResult result_;
   bool failed_ = false;
+  bool healing_ = false;
+  // Commit safety is checked while the configuration never changed (see check_commit_safety).
+  bool membership_changed_ = false;
+  raft::Index commit_checked_;
   raft::FatalHandler previous_fatal_handler_ = nullptr;
 };
 

@@ -61,7 +61,7 @@ TEST(KnownBugControl, TheSameSeedsPassWithoutAnyBug) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllKnownBugs, KnownBugTest,
-    ::testing::Values(BugCase{Bug::kCommitEarlierTerm, ""}, BugCase{Bug::kVoteWithoutLogCheck, ""},
+    ::testing::Values(BugCase{Bug::kCommitEarlierTerm, "commit safety"}, BugCase{Bug::kVoteWithoutLogCheck, ""},
                       BugCase{Bug::kReplyBeforePersist, ""},
                       BugCase{Bug::kReadWithoutReadIndex, "linearizability"},
                       BugCase{Bug::kNonVoterVotes, ""}),
