@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(3, 7));
   sim_command->add_flag("--trace", sim.trace, "Print a readable trace of each run");
   sim_command->add_option("--safety-ms", sim.safety_ms, "Simulated ms of faults per seed");
+  sim_command->add_option("--regressions", sim.regressions_file,
+                          "Run the seeds listed in this file (SEED [NODES] per line)");
   sim_command->add_option("--liveness-ms", sim.liveness_ms,
                           "Simulated ms allowed to converge once faults stop");
 

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
+#include <vector>
 #include <map>
 #include <random>
 
@@ -19,20 +22,60 @@ void print_failure(const sim::SimOptions& options, const sim::SeedResult& result
 
 }  // namespace
 
+namespace {
+
+struct SeedToRun {
+  uint64_t seed;
+  size_t nodes;
+};
+
+// Reads "SEED [NODES]" lines; returns false (with a message) on a malformed line.
+bool read_regressions(const std::string& path, std::vector<SeedToRun>* out) {
+  std::ifstream file(path);
+  if (!file) {
+    fmt::print(stderr, "chorus sim: cannot read {}\n", path);
+    return false;
+  }
+  std::string line;
+  for (size_t number = 1; std::getline(file, line); ++number) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream fields(line);
+    SeedToRun entry{0, 0};
+    if (!(fields >> entry.seed)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      fmt::print(stderr, "chorus sim: {}:{}: expected SEED [NODES]\n", path, number);
+      return false;
+    }
+    fields >> entry.nodes;
+    out->push_back(entry);
+  }
+  return true;
+}
+
+}  // namespace
+
 int run_sim_command(const SimCommandOptions& command) {
-  const uint64_t first = command.seed.value_or(std::random_device{}() |
-                                               (uint64_t{std::random_device{}()} << 32));
-  const uint64_t last = first + command.seeds - 1;
-  fmt::print("chorus sim: seeds {}..{} ({} seeds), nodes {}\n", first, last, command.seeds,
-             command.nodes == 0 ? std::string("3-7 by seed") : std::to_string(command.nodes));
+  std::vector<SeedToRun> seeds;
+  if (!command.regressions_file.empty()) {
+    if (!read_regressions(command.regressions_file, &seeds)) return 2;
+    fmt::print("chorus sim: {} regression seeds from {}\n", seeds.size(),
+               command.regressions_file);
+  } else {
+    const uint64_t first = command.seed.value_or(std::random_device{}() |
+                                                 (uint64_t{std::random_device{}()} << 32));
+    for (uint64_t i = 0; i < command.seeds; ++i) seeds.push_back({first + i, command.nodes});
+    fmt::print("chorus sim: seeds {}..{} ({} seeds), nodes {}\n", first, first + command.seeds - 1,
+               command.seeds,
+               command.nodes == 0 ? std::string("3-7 by seed") : std::to_string(command.nodes));
+  }
   const auto start = std::chrono::steady_clock::now();
   std::map<std::string, uint64_t> faults;
   uint64_t operations = 0, completed = 0, entries = 0, leaders = 0, simulated_ms = 0;
   uint64_t failures = 0;
-  for (uint64_t seed = first; seed <= last && seed >= first; ++seed) {
+  for (const SeedToRun& entry : seeds) {
     sim::SimOptions options;
-    options.seed = seed;
-    options.nodes = command.nodes;
+    options.seed = entry.seed;
+    options.nodes = entry.nodes;
     options.safety_ms = command.safety_ms;
     options.liveness_ms = command.liveness_ms;
     options.trace = command.trace;
@@ -63,12 +106,12 @@ int run_sim_command(const SimCommandOptions& command) {
              leaders, static_cast<double>(simulated_ms) / 1000.0);
   fmt::print("faults injected: {} ({} )\n", fault_total, fault_summary);
   fmt::print("wall time: {:.2f} s ({:.1f} seeds/s)\n", seconds,
-             static_cast<double>(command.seeds) / std::max(seconds, 1e-9));
-  if (failures == 0) {
-    fmt::print("verdict: PASS ({} of {} seeds)\n", command.seeds, command.seeds);
+             static_cast<double>(seeds.size()) / std::max(seconds, 1e-9));
+  if (failures == 0 && !seeds.empty()) {
+    fmt::print("verdict: PASS ({} of {} seeds)\n", seeds.size(), seeds.size());
     return 0;
   }
-  fmt::print("verdict: FAIL ({} of {} seeds failed)\n", failures, command.seeds);
+  fmt::print("verdict: FAIL ({} of {} seeds failed)\n", failures, seeds.size());
   return 1;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstddef>
 #include <optional>
+#include <string>
 
 namespace chorus::cli {
 
@@ -15,6 +16,8 @@ struct SimCommandOptions {
   bool trace = false;
   uint64_t safety_ms = 3000;
   uint64_t liveness_ms = 10000;
+  // A file of seeds to run instead of a range: one "SEED [NODES]" per line, '#' comments.
+  std::string regressions_file;
 };
 
 // Returns the process exit status: 0 only when every seed passed.
