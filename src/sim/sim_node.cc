@@ -108,7 +108,14 @@ bool SimNode::process_ready() {
       env_.on_state_reset(id_, applied_);
     }
     durable_.append(ready.entries);
-    if (ready.hard_state) durable_.set_hard_state(*ready.hard_state);
+    if (ready.hard_state) {
+      if (raft_->role() == raft::Role::kLeader &&
+          ready.hard_state->commit > durable_.hard_state().commit) {
+        env_.trace(id_, fmt::format("committed through index {} (term {})",
+                                    ready.hard_state->commit.value, ready.hard_state->term.value));
+      }
+      durable_.set_hard_state(*ready.hard_state);
+    }
     for (raft::Message& message : ready.messages_after_persist) env_.send(std::move(message));
     for (const Entry& entry : ready.committed_entries) apply(entry);
     for (raft::ReadState& state : ready.read_states) {

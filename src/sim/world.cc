@@ -398,6 +398,13 @@ void World::check_history() {
     fail("linearizability: the checker's search budget ran out on key " + result.key);
   } else if (!result.linearizable) {
     fail("linearizability: key " + result.key + "\n" + result.explanation);
+  } else {
+    trace_world(fmt::format(
+        "checked: election safety, state machine safety, leader completeness, log matching{} "
+        "held throughout; {} client operations are linearizable",
+        membership_changed_ ? " (and commit safety until the first membership change)"
+                            : " and commit safety",
+        result.operations_checked));
   }
 }
 
