@@ -1,0 +1,85 @@
+// Snapshot files: "snap-<term>-<index>.snap" (16 hex digits each) in a directory of their own.
+//
+//   offset      size  field
+//   0           8     magic "CHORUSSN"
+//   8           4     version (1)
+//   12          4     metadata length M
+//   16          8     data length D
+//   24          M     metadata: u64 index, u64 term, then voters, learners, voters_outgoing,
+//                     learners_next, each as u32 count and count u64 node ids, then u8 auto_leave
+//   24+M        D     data (the state machine's image, opaque here)
+//   24+M+D      4     CRC32C of bytes [0, 24+M+D)
+// (all integers little-endian; the file is exactly 28 + M + D bytes)
+//
+// Written to "<name>.tmp", fdatasync'ed, renamed, and the directory fsynced, so a file with a
+// final name is whole or was damaged later; either way the CRC tells. A file that fails any
+// check is an error, never a shorter snapshot.
+//
+// Order the caller keeps (node/): write the snapshot file, then save and sync the WAL's
+// snapshot marker, then release WAL segments, then retain_newest_snapshots(). A snapshot file
+// newer than the WAL marker is then possible after a crash (and fine: it is of committed
+// state); a WAL marker without its file is not.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raft/types.h"
+#include "storage/bytes.h"
+#include "storage/disk.h"
+#include "storage/status.h"
+
+namespace chorus::storage {
+
+inline constexpr uint64_t kSnapshotMagic = 0x4E5353'55524F4843ULL;  // "CHORUSSN" little-endian
+inline constexpr uint32_t kSnapshotVersion = 1;
+// Bounds that a corrupt header cannot make us allocate past.
+inline constexpr uint32_t kMaxSnapshotMetadataBytes = 1u << 20;
+inline constexpr size_t kSnapshotHeaderBytes = 24;
+inline constexpr size_t kSnapshotTrailerBytes = 4;
+
+struct SnapshotFileName {
+  raft::Term term;
+  raft::Index index;
+};
+
+std::string snapshot_file_name(raft::Term term, raft::Index index);
+std::optional<SnapshotFileName> parse_snapshot_file_name(std::string_view name);
+
+// The whole file image of `snapshot` (used by tests and the fuzz target; writing streams it).
+Bytes encode_snapshot(const raft::Snapshot& snapshot);
+// Decodes and verifies a whole file image. `path` names the file in errors.
+Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std::string& path);
+
+// Writes `snapshot` durably into `dir` and returns its path. Requires a non-empty snapshot.
+// An I/O error leaves no file under the final name; an fsync error must stop the node, as in
+// the WAL.
+Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
+                                        const raft::Snapshot& snapshot);
+
+// Reads and verifies one file; its name must agree with its metadata.
+Result<raft::Snapshot> read_snapshot_file(Disk& disk, const std::string& path);
+
+struct LoadedSnapshot {
+  raft::Snapshot snapshot;         // empty (index 0) when there is none
+  std::string path;                // empty when there is none
+  std::vector<std::string> notes;  // corrupt newer files that were skipped, for the log
+};
+
+// The newest valid snapshot in `dir`. A corrupt newer file is skipped (and noted) only if an
+// older valid file at or above `required_index` exists: `required_index` is the WAL's snapshot
+// marker, below which the log no longer has the entries. Fails with kCorrupt or kNotFound when
+// no acceptable file exists and required_index > 0 or a corrupt file was found.
+Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
+                                            raft::Index required_index);
+
+// Removes all but the `keep` newest snapshot files (by index, then term) and any leftover
+// temporary files; fsyncs the directory if anything was removed. Call it after a successful
+// write_snapshot_file(), so that the newest is known good. Requires keep >= 1.
+Status retain_newest_snapshots(Disk& disk, const std::string& dir, size_t keep);
+
+}  // namespace chorus::storage

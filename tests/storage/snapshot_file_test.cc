@@ -1,0 +1,193 @@
+#include "storage/snapshot_file.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/posix_disk.h"
+#include "storage/sim_disk.h"
+#include "storage_test_util.h"
+
+namespace chorus::storage {
+namespace {
+
+raft::Snapshot make_snapshot(uint64_t index, uint64_t term, std::string data = "state") {
+  raft::Snapshot snapshot;
+  snapshot.metadata.index = raft::Index(index);
+  snapshot.metadata.term = raft::Term(term);
+  snapshot.metadata.conf_state.voters = {raft::NodeId(1), raft::NodeId(2), raft::NodeId(3)};
+  snapshot.metadata.conf_state.learners = {raft::NodeId(4)};
+  snapshot.metadata.conf_state.voters_outgoing = {raft::NodeId(1)};
+  snapshot.metadata.conf_state.learners_next = {raft::NodeId(5)};
+  snapshot.metadata.conf_state.auto_leave = true;
+  snapshot.data = std::move(data);
+  return snapshot;
+}
+
+class SnapshotFileTest : public ::testing::Test {
+ protected:
+  SnapshotFileTest() { EXPECT_TRUE(disk.create_dir("/data").ok()); }
+
+  std::string write(const raft::Snapshot& snapshot) {
+    Result<std::string> path = write_snapshot_file(disk, dir, snapshot);
+    EXPECT_TRUE(path.ok()) << path.status().to_string();
+    return path.ok() ? *path : "";
+  }
+
+  SimDisk disk{3};
+  const std::string dir = "/data/snap";
+};
+
+TEST_F(SnapshotFileTest, NameRoundTrips) {
+  EXPECT_EQ(snapshot_file_name(raft::Term(2), raft::Index(255)),
+            "snap-0000000000000002-00000000000000ff.snap");
+  const auto parsed = parse_snapshot_file_name("snap-0000000000000002-00000000000000ff.snap");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->term, raft::Term(2));
+  EXPECT_EQ(parsed->index, raft::Index(255));
+  EXPECT_FALSE(parse_snapshot_file_name("snap-0000000000000002-00000000000000ff.snap.tmp"));
+  EXPECT_FALSE(parse_snapshot_file_name("snap-000000000000000X-00000000000000ff.snap"));
+}
+
+TEST_F(SnapshotFileTest, WrittenDurablyAndReadBack) {
+  const raft::Snapshot snapshot = make_snapshot(100, 3);
+  const std::string path = write(snapshot);
+  EXPECT_EQ(path, dir + "/" + snapshot_file_name(raft::Term(3), raft::Index(100)));
+  disk.crash(CrashMode::kTornWrite);  // everything was synced: nothing to tear
+  Result<raft::Snapshot> read = read_snapshot_file(disk, path);
+  ASSERT_TRUE(read.ok()) << read.status().to_string();
+  EXPECT_EQ(*read, snapshot);
+  EXPECT_FALSE(disk.exists(path + ".tmp"));
+}
+
+TEST_F(SnapshotFileTest, EncodingIsCanonical) {
+  const raft::Snapshot snapshot = make_snapshot(7, 1, std::string(1000, 'z'));
+  const Bytes bytes = encode_snapshot(snapshot);
+  Result<raft::Snapshot> decoded = decode_snapshot(bytes, "x");
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(encode_snapshot(*decoded), bytes);
+  write(snapshot);
+  EXPECT_EQ(*disk.contents(dir + "/" + snapshot_file_name(raft::Term(1), raft::Index(7))), bytes);
+}
+
+TEST_F(SnapshotFileTest, PartialFileIsAnError) {
+  const std::string path = write(make_snapshot(10, 1, std::string(500, 'q')));
+  Bytes bytes = *disk.contents(path);
+  for (size_t keep : {size_t{0}, size_t{10}, size_t{30}, bytes.size() / 2, bytes.size() - 1}) {
+    disk.set_durable_contents(path,
+                              Bytes(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(keep)));
+    Result<raft::Snapshot> read = read_snapshot_file(disk, path);
+    ASSERT_FALSE(read.ok()) << "kept " << keep;
+    EXPECT_EQ(read.status().code(), Errc::kCorrupt);
+    EXPECT_NE(read.status().message().find(path), std::string::npos);
+  }
+}
+
+TEST_F(SnapshotFileTest, FlippedBitAnywhereIsAnError) {
+  const std::string path = write(make_snapshot(10, 1, "abcdefgh"));
+  const uint64_t size = disk.contents(path)->size();
+  for (uint64_t offset = 0; offset < size; ++offset) {
+    disk.corrupt_byte(path, offset, 0x04);
+    EXPECT_FALSE(read_snapshot_file(disk, path).ok()) << "offset " << offset;
+    disk.corrupt_byte(path, offset, 0x04);
+  }
+  EXPECT_TRUE(read_snapshot_file(disk, path).ok());
+}
+
+TEST_F(SnapshotFileTest, NameMustMatchMetadata) {
+  const std::string path = write(make_snapshot(10, 1));
+  const std::string wrong = dir + "/" + snapshot_file_name(raft::Term(1), raft::Index(11));
+  ASSERT_STORAGE_OK(disk.rename(path, wrong));
+  EXPECT_EQ(read_snapshot_file(disk, wrong).status().code(), Errc::kCorrupt);
+}
+
+TEST_F(SnapshotFileTest, CrashBeforeTheRenameLeavesNoSnapshot) {
+  disk.fail_next_dir_syncs(1);
+  EXPECT_FALSE(write_snapshot_file(disk, dir, make_snapshot(10, 1)).ok());
+  disk.crash(CrashMode::kDropUnsynced);
+  Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index{});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded->snapshot.empty());
+}
+
+TEST_F(SnapshotFileTest, FsyncFailureIsReported) {
+  disk.fail_next_syncs(1);
+  const Result<std::string> written = write_snapshot_file(disk, dir, make_snapshot(10, 1));
+  EXPECT_EQ(written.status().code(), Errc::kIo);
+}
+
+TEST_F(SnapshotFileTest, LoadNewestPicksTheHighestIndex) {
+  write(make_snapshot(10, 1));
+  write(make_snapshot(30, 2));
+  write(make_snapshot(20, 2));
+  Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index(30));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->snapshot.metadata.index, raft::Index(30));
+  EXPECT_TRUE(loaded->notes.empty());
+}
+
+TEST_F(SnapshotFileTest, LoadNewestSkipsACorruptNewestIfAnOlderValidOneWillDo) {
+  write(make_snapshot(10, 1));
+  const std::string newest = write(make_snapshot(20, 1));
+  disk.corrupt_byte(newest, 30, 0xFF);
+  Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index(10));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->snapshot.metadata.index, raft::Index(10));
+  ASSERT_EQ(loaded->notes.size(), 1u);
+  EXPECT_NE(loaded->notes[0].find(newest), std::string::npos);
+}
+
+TEST_F(SnapshotFileTest, LoadNewestRefusesWhenTheValidOneIsOlderThanTheWalNeeds) {
+  write(make_snapshot(10, 1));
+  const std::string newest = write(make_snapshot(20, 1));
+  disk.corrupt_byte(newest, 30, 0xFF);
+  // The WAL released entries up to 20: snapshot 10 cannot be paired with it.
+  Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index(20));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), Errc::kCorrupt);
+  EXPECT_NE(loaded.status().message().find(newest), std::string::npos);
+}
+
+TEST_F(SnapshotFileTest, LoadNewestRefusesWhenOnlyCorruptFilesExist) {
+  const std::string only = write(make_snapshot(20, 1));
+  disk.set_durable_contents(only, Bytes(10, 1));
+  Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index{});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), Errc::kCorrupt);
+}
+
+TEST_F(SnapshotFileTest, LoadNewestWithNothingAndNothingNeeded) {
+  Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index{});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded->snapshot.empty());
+  EXPECT_EQ(load_newest_snapshot(disk, dir, raft::Index(5)).status().code(), Errc::kNotFound);
+}
+
+TEST_F(SnapshotFileTest, RetainKeepsTheNewestAndRemovesTemporaries) {
+  for (uint64_t index : {10, 20, 30, 40}) write(make_snapshot(index, 1));
+  disk.set_durable_contents(dir + "/snap-0000000000000001-0000000000000050.snap.tmp", Bytes(3, 0));
+  ASSERT_STORAGE_OK(retain_newest_snapshots(disk, dir, 2));
+  disk.crash(CrashMode::kDropUnsynced);  // the removals were made durable
+  EXPECT_EQ(*disk.list_dir(dir),
+            (std::vector<std::string>{snapshot_file_name(raft::Term(1), raft::Index(30)),
+                                      snapshot_file_name(raft::Term(1), raft::Index(40))}));
+}
+
+TEST_F(SnapshotFileTest, EmptySnapshotIsRefused) {
+  EXPECT_EQ(write_snapshot_file(disk, dir, raft::Snapshot{}).status().code(),
+            Errc::kInvalidArgument);
+}
+
+TEST(SnapshotFilePosix, RoundTripOnRealFiles) {
+  testing::TempDir temp;
+  PosixDisk disk;
+  const raft::Snapshot snapshot = make_snapshot(42, 7, std::string(1 << 20, 'x'));
+  Result<std::string> path = write_snapshot_file(disk, temp.path() + "/snap", snapshot);
+  ASSERT_TRUE(path.ok()) << path.status().to_string();
+  Result<LoadedSnapshot> loaded =
+      load_newest_snapshot(disk, temp.path() + "/snap", raft::Index(42));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->snapshot, snapshot);
+  EXPECT_EQ(loaded->path, *path);
+}
+
+}  // namespace
+}  // namespace chorus::storage
