@@ -23,6 +23,7 @@ void World::choose_fault_profile() {
   // the others do not mask it.
   profile_.crashes = random_.chance(3, 4);
   profile_.crash_mid_persist = random_.chance(3, 4);
+  profile_.fsync_errors = random_.chance(1, 2);
   profile_.pauses = random_.chance(1, 2);
   profile_.partitions = random_.chance(3, 4);
   profile_.lossy_network = random_.chance(3, 4);
@@ -49,13 +50,16 @@ void World::maybe_inject_fault() {
   switch (random_.uniform(7)) {
     case 0:
       if (profile_.crashes) {
-        if (SimNode* node = random_up_node(random_.chance(1, 2))) {
+        SimNode* node = random_up_node(random_.chance(1, 2));
+        if (node != nullptr && profile_.fsync_errors && random_.chance(1, 4)) {
+          fsync_error(*node);
+        } else if (node != nullptr) {
           crash(*node, profile_.crash_mid_persist && random_.chance(1, 2));
         }
         // Occasionally every node at once (a power failure).
         if (random_.chance(1, 25)) {
-          for (auto& [id, node] : nodes_) {
-            if (node->up()) crash(*node, false);
+          for (auto& [id, member] : nodes_) {
+            if (member->up()) crash(*member, false);
           }
         }
       }
@@ -143,6 +147,14 @@ void World::churn_leader() {
                           describe(minority)));
 }
 
+void World::fsync_error(SimNode& node) {
+  // The node's next fdatasync fails; it must stop, and is restarted later like a crash.
+  fsync_error_next_ready_.insert(node.id());
+  restart_at_[node.id()] = now_ + 20 + random_.uniform(600);
+  count_fault("fsync-error");
+  trace_world(fmt::format("nemesis: the next fsync of n{} fails", node.id().value));
+}
+
 void World::pause(SimNode& node) {
   const uint64_t pause_ms = 20 + random_.uniform(500);
   node.set_paused(true);
@@ -170,8 +182,9 @@ void World::restore_due() {
       ++it;
       continue;
     }
-    // A mid-persist crash that never found a Ready to crash in has not happened: drop it.
+    // A mid-persist fault that never found a Ready to strike has not happened: drop it.
     crash_next_ready_.erase(it->first);
+    fsync_error_next_ready_.erase(it->first);
     if (!node.up()) {
       node.start();
       trace_world(fmt::format("nemesis: restart n{}", node.id().value));
@@ -325,6 +338,7 @@ void World::heal_everything() {
   heal_partition_at_ = 0;
   network_.set_faults(NetworkFaults{});
   crash_next_ready_.clear();
+  fsync_error_next_ready_.clear();
   for (auto& [id, node] : nodes_) {
     node->set_paused(false);
     if (!node->up()) node->start();

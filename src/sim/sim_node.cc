@@ -11,7 +11,7 @@ using raft::EntryType;
 using raft::Index;
 
 SimNode::SimNode(NodeId id, NodeTuning tuning, NodeEnvironment& env)
-    : id_(id), tuning_(tuning), env_(env) {}
+    : id_(id), tuning_(tuning), env_(env), store_(tuning.seed ^ 0x5bd1e995ULL) {}
 
 void SimNode::bootstrap(const std::vector<NodeId>& voters) {
   raft::Snapshot initial;
@@ -19,13 +19,28 @@ void SimNode::bootstrap(const std::vector<NodeId>& voters) {
   initial.metadata.term = raft::Term{1};
   initial.metadata.conf_state.voters = voters;
   initial.data = KvStateMachine().serialize();
-  durable_.apply_snapshot(initial);
-  durable_.set_hard_state(raft::HardState{raft::Term{1}, raft::kNoNode, Index{1}});
+  store_.bootstrap(initial, raft::HardState{raft::Term{1}, raft::kNoNode, Index{1}});
+}
+
+void SimNode::recover() {
+  std::vector<std::string> notes;
+  if (auto refused = store_.recover(&notes)) {
+    // The simulated disk only loses unsynced data, tears the last write and fails fsyncs:
+    // recovery must cope with all of that, so a refusal is a bug.
+    raft::invariant_failed(__FILE__, __LINE__, fmt::format("n{}: {}", id_.value, *refused));
+  }
+  for (const std::string& note : notes) env_.trace(id_, "recovery: " + note);
+}
+
+void SimNode::stop(const std::string& why, storage::CrashMode mode) {
+  env_.trace(id_, why);
+  crash(mode);
 }
 
 void SimNode::start() {
   ++incarnation_;
-  const raft::Snapshot snapshot = durable_.snapshot().value();
+  recover();
+  const raft::Snapshot snapshot = store_.log().snapshot().value();
   state_machine_ = KvStateMachine();
   if (!state_machine_.restore(snapshot.data)) {
     raft::invariant_failed(__FILE__, __LINE__, "durable snapshot does not decode");
@@ -36,7 +51,7 @@ void SimNode::start() {
 
   raft::RaftConfig config;
   config.id = id_;
-  config.storage = &durable_;
+  config.storage = &store_.log();
   config.applied = applied_;
   config.election_ticks = tuning_.election_ticks;
   config.heartbeat_ticks = tuning_.heartbeat_ticks;
@@ -48,8 +63,10 @@ void SimNode::start() {
   raft_ = std::make_unique<raft::Raft>(std::move(config));
 }
 
-void SimNode::crash() {
+void SimNode::crash(storage::CrashMode mode) {
   raft_.reset();
+  store_.crash(mode);
+  recover();
   state_machine_ = KvStateMachine();
   pending_writes_.clear();
   pending_reads_.clear();
@@ -93,13 +110,22 @@ bool SimNode::process_ready() {
       env_.on_became_leader(id_, raft_->term(), raft_->log());
     }
     for (raft::Message& message : ready.messages) env_.send(std::move(message));
-    if (ready.must_sync() && env_.crash_before_persist(id_)) {
-      env_.trace(id_, "crashed while persisting a ready");
-      crash();
+    if (ready.must_sync()) {
+      switch (env_.persist_fault(id_)) {
+        case PersistFault::kNone: break;
+        case PersistFault::kCrashTearingTheWrite: store_.tear_next_sync(); break;
+        case PersistFault::kFsyncError: store_.fail_next_sync(); break;
+      }
+    }
+    const bool committed_more = ready.hard_state && raft_->role() == raft::Role::kLeader &&
+                                ready.hard_state->commit > store_.log().hard_state().commit;
+    if (ready.must_sync() && !store_.persist(ready.snapshot, ready.hard_state, ready.entries)) {
+      // A torn write means the process died; a failed fsync means it must stop, since the
+      // kernel may have dropped the pages (never retry an fsync).
+      stop("stopped: " + store_.last_error(), storage::CrashMode::kDropUnsynced);
       return false;
     }
     if (ready.snapshot) {
-      durable_.apply_snapshot(*ready.snapshot);
       if (!state_machine_.restore(ready.snapshot->data)) {
         raft::invariant_failed(__FILE__, __LINE__, "received snapshot does not decode");
       }
@@ -107,14 +133,9 @@ bool SimNode::process_ready() {
       applied_ = ready.snapshot->metadata.index;
       env_.on_state_reset(id_, applied_);
     }
-    durable_.append(ready.entries);
-    if (ready.hard_state) {
-      if (raft_->role() == raft::Role::kLeader &&
-          ready.hard_state->commit > durable_.hard_state().commit) {
-        env_.trace(id_, fmt::format("committed through index {} (term {})",
-                                    ready.hard_state->commit.value, ready.hard_state->term.value));
-      }
-      durable_.set_hard_state(*ready.hard_state);
+    if (committed_more) {
+      env_.trace(id_, fmt::format("committed through index {} (term {})",
+                                  ready.hard_state->commit.value, ready.hard_state->term.value));
     }
     for (raft::Message& message : ready.messages_after_persist) env_.send(std::move(message));
     for (const Entry& entry : ready.committed_entries) apply(entry);
@@ -168,15 +189,21 @@ void SimNode::serve_reads() {
 }
 
 void SimNode::maybe_snapshot() {
-  const Index snapshot_index = durable_.snapshot().value().metadata.index;
+  const raft::MemoryStorage& log = store_.log();
+  const Index snapshot_index = log.first_index().prev();
   if (applied_.value < snapshot_index.value + tuning_.snapshot_interval) return;
   // The snapshot must describe exactly the applied state, and the durable log must hold it.
-  if (applied_ > durable_.last_index()) return;
-  durable_.create_snapshot(applied_, conf_state_, state_machine_.serialize());
+  if (applied_ > log.last_index()) return;
+  raft::Snapshot snapshot;
+  snapshot.metadata.index = applied_;
+  snapshot.metadata.term = log.term(applied_).value();
+  snapshot.metadata.conf_state = conf_state_;
+  snapshot.data = state_machine_.serialize();
   // Keep a few entries so that slightly lagging followers catch up without a snapshot.
   const uint64_t keep = tuning_.snapshot_interval / 4;
-  if (applied_.value > durable_.first_index().value + keep) {
-    durable_.compact(applied_ - keep);
+  const Index compact_index = applied_.value > keep ? applied_ - keep : Index{1};
+  if (!store_.save_snapshot(snapshot, compact_index)) {
+    stop("stopped: " + store_.last_error(), storage::CrashMode::kDropUnsynced);
   }
 }
 

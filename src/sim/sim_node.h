@@ -11,8 +11,15 @@
 #include "raft/raft.h"
 #include "sim/kv_state_machine.h"
 #include "sim/network.h"
+#include "sim/node_store.h"
 
 namespace chorus::sim {
+
+enum class PersistFault : uint8_t {
+  kNone,
+  kCrashTearingTheWrite,  // the process dies mid-write: a torn tail on disk
+  kFsyncError,            // fdatasync fails: the node must stop (never retry an fsync)
+};
 
 // What a node needs from the world around it.
 class NodeEnvironment {
@@ -26,9 +33,9 @@ class NodeEnvironment {
   virtual void on_became_leader(NodeId node, raft::Term term, const raft::RaftLog& log) = 0;
   virtual void on_applied(NodeId node, const raft::Entry& entry) = 0;
   virtual void on_state_reset(NodeId node, raft::Index applied) = 0;
-  // Whether to crash this node in the middle of persisting a Ready (after sending the messages
-  // that may leave early, before the state is durable).
-  virtual bool crash_before_persist(NodeId node) = 0;
+  // A disk fault to inject into this node's next persist of a Ready (after it sent the
+  // messages that may leave early, before its state is durable).
+  virtual PersistFault persist_fault(NodeId node) = 0;
 };
 
 struct NodeTuning {
@@ -53,15 +60,16 @@ class SimNode {
   raft::Raft* raft() { return raft_.get(); }
   const raft::Raft* raft() const { return raft_.get(); }
   const KvStateMachine& state_machine() const { return state_machine_; }
-  raft::MemoryStorage& durable() { return durable_; }
+  // The log as it is on disk (what a restart would recover).
+  raft::MemoryStorage& durable() { return store_.log(); }
   uint64_t incarnation() const { return incarnation_; }
 
   // Bootstraps a founding member: every founder starts from the same snapshot at index 1.
   void bootstrap(const std::vector<NodeId>& voters);
   // (Re)starts from durable state.
   void start();
-  // Loses everything not persisted.
-  void crash();
+  // Loses everything not persisted; the disk is recovered as a restart would.
+  void crash(storage::CrashMode mode = storage::CrashMode::kDropUnsynced);
 
   void tick();
   void receive(const raft::Message& message);
@@ -82,8 +90,11 @@ class SimNode {
   uint64_t next_read_ = 0;
   bool paused_ = false;
 
+  void recover();
+  void stop(const std::string& why, storage::CrashMode mode);
+
   // Durable.
-  raft::MemoryStorage durable_;
+  NodeStore store_;
 
   // Volatile.
   std::unique_ptr<raft::Raft> raft_;

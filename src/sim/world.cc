@@ -25,7 +25,6 @@ uint64_t entry_digest(const raft::Entry& entry) {
 
 World::World(const SimOptions& options)
     : options_(options), random_(options.seed), network_(random_) {
-  previous_fatal_handler_ = raft::set_fatal_handler(&throw_violation);
   result_.seed = options.seed;
   const size_t node_count = options.nodes != 0 ? options.nodes : 3 + random_.uniform(5);
   result_.nodes = node_count;
@@ -62,7 +61,7 @@ World::World(const SimOptions& options)
                           tuning_.snapshot_interval));
 }
 
-World::~World() { raft::set_fatal_handler(previous_fatal_handler_); }
+World::~World() = default;
 
 SeedResult World::run() {
   try {
@@ -306,7 +305,11 @@ void World::on_state_reset(NodeId node, raft::Index applied) {
   monitor_.state_reset(node.value, applied.value);
 }
 
-bool World::crash_before_persist(NodeId node) { return crash_next_ready_.erase(node) > 0; }
+PersistFault World::persist_fault(NodeId node) {
+  if (crash_next_ready_.erase(node) > 0) return PersistFault::kCrashTearingTheWrite;
+  if (fsync_error_next_ready_.erase(node) > 0) return PersistFault::kFsyncError;
+  return PersistFault::kNone;
+}
 
 bool World::converged(std::string* why) {
   SimNode* lead = leader();
@@ -409,8 +412,20 @@ void World::check_history() {
 }
 
 SeedResult run_seed(const SimOptions& options) {
-  World world(options);
-  return world.run();
+  // Inside the simulator a broken invariant fails the seed instead of aborting the process.
+  struct HandlerGuard {
+    raft::FatalHandler previous = raft::set_fatal_handler(&throw_violation);
+    ~HandlerGuard() { raft::set_fatal_handler(previous); }
+  } guard;
+  try {
+    World world(options);
+    return world.run();
+  } catch (const InvariantViolation& violation) {
+    SeedResult result;
+    result.seed = options.seed;
+    result.failure = std::string("invariant during set-up: ") + violation.what();
+    return result;
+  }
 }
 
 std::string replay_command(const SimOptions& options) {

@@ -29,6 +29,7 @@ struct InvariantViolation : std::runtime_error {
 struct FaultProfile {
   bool crashes = true;
   bool crash_mid_persist = true;
+  bool fsync_errors = true;
   bool pauses = true;
   bool partitions = true;
   bool lossy_network = true;
@@ -55,7 +56,7 @@ class World final : public NodeEnvironment {
   void on_became_leader(NodeId node, raft::Term term, const raft::RaftLog& log) override;
   void on_applied(NodeId node, const raft::Entry& entry) override;
   void on_state_reset(NodeId node, raft::Index applied) override;
-  bool crash_before_persist(NodeId node) override;
+  PersistFault persist_fault(NodeId node) override;
 
  private:
   // world.cc: the loop and the checks.
@@ -80,6 +81,7 @@ class World final : public NodeEnvironment {
   void heal_everything();
   void crash(SimNode& node, bool mid_persist);
   void pause(SimNode& node);
+  void fsync_error(SimNode& node);
   void partition();
   void change_network();
   void change_membership();
@@ -99,6 +101,7 @@ class World final : public NodeEnvironment {
   std::map<NodeId, uint64_t> restart_at_;
   std::map<NodeId, uint64_t> resume_at_;
   std::set<NodeId> crash_next_ready_;
+  std::set<NodeId> fsync_error_next_ready_;
   // Leader churn: new leaders that will crash at the given time.
   std::map<NodeId, uint64_t> crash_at_;
   uint64_t heal_partition_at_ = 0;
@@ -113,7 +116,6 @@ class World final : public NodeEnvironment {
   // Commit safety is checked while the configuration never changed (see check_commit_safety).
   bool membership_changed_ = false;
   raft::Index commit_checked_;
-  raft::FatalHandler previous_fatal_handler_ = nullptr;
 };
 
 }  // namespace chorus::sim
