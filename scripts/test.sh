@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Chorus needs, builds it twice (release, and with AddressSanitizer +
-# UndefinedBehaviorSanitizer), and runs every test in both builds. Exit status 0 only if all pass.
+# UndefinedBehaviorSanitizer), runs every test in both builds, then runs the fuzz targets briefly.
+# Exit status 0 only if all pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,8 @@ ctest --test-dir build --output-on-failure -j"$jobs" || status=1
 echo "== tests: sanitizer build =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
+echo "== fuzz targets, briefly (libFuzzer, clang) =="
+bash fuzz/run-briefly.sh "${CHORUS_FUZZ_SECONDS:-10}" || status=1
 if [ "$status" -ne 0 ]; then
   echo "chorus: some tests FAILED (see above)"
 else
