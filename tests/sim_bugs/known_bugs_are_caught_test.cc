@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <ostream>
 
 #include "raft/bugs.h"
 #include "sim/simulation.h"
@@ -20,6 +21,9 @@ struct BugCase {
   Bug bug;
   const char* expected_check;  // a substring of the failure, naming the check that caught it
 };
+
+// Named in test output by the bug, not by its bytes.
+void PrintTo(const BugCase& bug_case, std::ostream* out) { *out << raft::to_string(bug_case.bug); }
 
 class KnownBugTest : public ::testing::TestWithParam<BugCase> {
  protected:
