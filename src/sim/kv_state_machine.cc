@@ -1,5 +1,7 @@
 #include "sim/kv_state_machine.h"
 
+#include "sim/codec.h"
+
 namespace chorus::sim {
 
 uint64_t fnv1a(const std::string& bytes, uint64_t seed) {
@@ -44,31 +46,6 @@ KvResult KvStateMachine::read(const std::string& key) const {
   return result;
 }
 
-namespace {
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_string(std::string& out, const std::string& s) {
-  put_u64(out, s.size());
-  out += s;
-}
-bool get_u64(const std::string& in, size_t& pos, uint64_t* v) {
-  if (in.size() - pos < 8) return false;
-  *v = 0;
-  for (int i = 0; i < 8; ++i) {
-    *v |= static_cast<uint64_t>(static_cast<unsigned char>(in[pos + i])) << (8 * i);
-  }
-  pos += 8;
-  return true;
-}
-bool get_string(const std::string& in, size_t& pos, std::string* s) {
-  uint64_t size = 0;
-  if (!get_u64(in, pos, &size) || size > in.size() - pos) return false;
-  *s = in.substr(pos, size);
-  pos += size;
-  return true;
-}
-}  // namespace
 
 std::string KvStateMachine::serialize() const {
   std::string out;
@@ -91,28 +68,28 @@ std::string KvStateMachine::serialize() const {
 bool KvStateMachine::restore(const std::string& data) {
   std::map<std::string, std::string> restored;
   std::map<uint64_t, Session> sessions;
-  size_t pos = 0;
-  uint64_t count = 0;
   if (!data.empty()) {
-    if (!get_u64(data, pos, &count)) return false;
+    Reader reader{data};
+    uint64_t count = 0;
+    if (!reader.u64(&count)) return false;
     for (uint64_t i = 0; i < count; ++i) {
       std::string key, value;
-      if (!get_string(data, pos, &key) || !get_string(data, pos, &value)) return false;
+      if (!reader.string(&key) || !reader.string(&value)) return false;
       restored.emplace(std::move(key), std::move(value));
     }
-    if (!get_u64(data, pos, &count)) return false;
+    if (!reader.u64(&count)) return false;
     for (uint64_t i = 0; i < count; ++i) {
       uint64_t client = 0, found = 0, cas = 0;
       Session session;
-      if (!get_u64(data, pos, &client) || !get_u64(data, pos, &session.last_sequence) ||
-          !get_u64(data, pos, &found) || !get_string(data, pos, &session.last_result.value) ||
-          !get_u64(data, pos, &cas)) {
+      if (!reader.u64(&client) || !reader.u64(&session.last_sequence) || !reader.u64(&found) ||
+          !reader.string(&session.last_result.value) || !reader.u64(&cas)) {
         return false;
       }
       session.last_result.found = found != 0;
       session.last_result.cas_succeeded = cas != 0;
       sessions.emplace(client, std::move(session));
     }
+    if (!reader.done()) return false;
   }
   data_ = std::move(restored);
   sessions_ = std::move(sessions);
