@@ -145,6 +145,14 @@ std::optional<std::string> Changer::simple(const std::vector<ConfChangeSingle>& 
   return std::nullopt;
 }
 
+std::optional<std::string> Changer::apply_change(const ConfChange& change,
+                                                 ChangeResult* out) const {
+  bool auto_leave = false;
+  if (change.leaves_joint()) return leave_joint(out);
+  if (change.enters_joint(&auto_leave)) return enter_joint(auto_leave, change.changes, out);
+  return simple(change.changes, out);
+}
+
 std::optional<std::string> Changer::apply(Config& config, ProgressMap& progress,
                                           const std::vector<ConfChangeSingle>& changes) const {
   for (const auto& change : changes) {

@@ -74,6 +74,8 @@ class Changer {
   std::optional<std::string> leave_joint(ChangeResult* out) const;
   std::optional<std::string> simple(const std::vector<ConfChangeSingle>& changes,
                                     ChangeResult* out) const;
+  // Dispatches `change` to leave_joint, enter_joint or simple.
+  std::optional<std::string> apply_change(const ConfChange& change, ChangeResult* out) const;
 
  private:
   std::optional<std::string> apply(Config& config, ProgressMap& progress,

@@ -1,12 +1,13 @@
 #include "raft/inflights.h"
+#include "raft/invariant.h"
 
-#include <cassert>
 
 namespace chorus::raft {
 
 void Inflights::add(Index last_index, uint64_t bytes) {
-  assert(!full());
-  assert(items_.empty() || items_.back().last_index < last_index);
+  CHORUS_INVARIANT(!full(), "an append was sent past the inflight window");
+  CHORUS_INVARIANT(items_.empty() || items_.back().last_index < last_index,
+                   "inflight appends must carry increasing indexes");
   items_.push_back(Item{last_index, bytes});
   bytes_ += bytes;
 }

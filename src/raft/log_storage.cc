@@ -1,6 +1,6 @@
 #include "raft/log_storage.h"
+#include "raft/invariant.h"
 
-#include <cassert>
 
 namespace chorus::raft {
 
@@ -45,7 +45,7 @@ void MemoryStorage::append(const std::vector<Entry>& entries) {
   size_t skip = 0;
   if (first > entries.front().index) skip = distance(entries.front().index, first);
   const Index start = entries[skip].index;
-  assert(start <= last_index().next());  // no gap
+  CHORUS_INVARIANT(start <= last_index().next(), "append would leave a gap in the log");
   log_.resize(distance(offset(), start));
   log_.insert(log_.end(), entries.begin() + static_cast<std::ptrdiff_t>(skip), entries.end());
 }
@@ -60,7 +60,8 @@ Status MemoryStorage::apply_snapshot(const Snapshot& snapshot) {
 Result<Snapshot> MemoryStorage::create_snapshot(Index index, const ConfState& conf_state,
                                                 std::string data) {
   if (index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
-  assert(index <= last_index());
+  CHORUS_INVARIANT(index <= last_index() && index >= first_index().prev(),
+                   "snapshot index outside the log");
   snapshot_.metadata.index = index;
   snapshot_.metadata.term = log_[distance(offset(), index)].term;
   snapshot_.metadata.conf_state = conf_state;
@@ -70,7 +71,7 @@ Result<Snapshot> MemoryStorage::create_snapshot(Index index, const ConfState& co
 
 Status MemoryStorage::compact(Index compact_index) {
   if (compact_index <= offset()) return Error::kCompacted;
-  assert(compact_index <= last_index());
+  CHORUS_INVARIANT(compact_index <= last_index(), "compaction beyond the last index");
   const size_t cut = distance(offset(), compact_index);
   Entry dummy{log_[cut].term, log_[cut].index, EntryType::kNormal, {}};
   log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(cut));

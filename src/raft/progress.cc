@@ -1,7 +1,7 @@
 #include "raft/progress.h"
+#include "raft/invariant.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace chorus::raft {
 
@@ -67,7 +67,7 @@ void Progress::sent_entries(Index last_index, uint64_t entry_count, uint64_t byt
       probe_sent_ = true;
       break;
     case ProgressState::kSnapshot:
-      assert(false && "entries sent while a snapshot is in flight");
+      CHORUS_INVARIANT(false, "entries sent while a snapshot is in flight");
       break;
   }
 }

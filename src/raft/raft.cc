@@ -85,6 +85,10 @@ void Raft::tick_heartbeat() {
     // A transfer that did not finish within an election timeout is abandoned, so proposals
     // are accepted again.
     if (role_ == Role::kLeader && lead_transferee_ != kNoNode) abort_leader_transfer();
+    // A leader that is no longer a voter keeps trying to hand over (hand_over_leadership).
+    if (role_ == Role::kLeader && !tracker_.is_voter(id_)) hand_over_leadership();
+    // Leaving a joint configuration may have been refused (e.g. during a transfer): retry.
+    maybe_auto_leave_joint();
   }
   if (role_ != Role::kLeader) return;
   if (heartbeat_elapsed_ >= options_.heartbeat_ticks) {
@@ -269,7 +273,13 @@ bool carries_no_term(MessageType type) {
 }  // namespace
 
 void Raft::send(Message message) {
-  message.from = id_;
+  // kTransferLeader carries its target in `from` (etcd-io/raft's convention): a follower that
+  // forwards the request to the leader must not replace the target with itself. A forwarded
+  // read keeps its requester, so that the answer goes to the node that asked even if the read
+  // was forwarded twice (through a node with a stale idea of who leads).
+  const bool keeps_from = message.type == MessageType::kTransferLeader ||
+                          (message.type == MessageType::kReadIndex && message.from != kNoNode);
+  if (!keeps_from) message.from = id_;
   message.group = group_;
   const bool vote_traffic =
       message.type == MessageType::kVote || message.type == MessageType::kPreVote ||
@@ -322,13 +332,13 @@ Status Raft::propose_conf_change(const ConfChange& change) {
   return step_internal(std::move(message));
 }
 
-void Raft::read_index(std::string context) {
+Status Raft::read_index(std::string context) {
   Message message;
   message.type = MessageType::kReadIndex;
   message.from = id_;
   message.group = group_;
   message.context = std::move(context);
-  step_internal(std::move(message));
+  return step_internal(std::move(message));
 }
 
 void Raft::transfer_leadership(NodeId target) {

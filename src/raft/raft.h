@@ -113,8 +113,9 @@ class Raft {
   Status propose_conf_change(const ConfChange& change);
   // Applies a committed conf change entry (the driver calls it when it applies the entry).
   ConfState apply_conf_change(const ConfChange& change);
-  // Requests a read index; the answer comes back as a ReadState with the same context.
-  void read_index(std::string context);
+  // Requests a read index; the answer comes back as a ReadState with the same context. Fails
+  // at once (kProposalDropped) when no leader is known to ask.
+  Status read_index(std::string context);
   void transfer_leadership(NodeId target);
   // Campaigns immediately (used by tests and by operators forcing an election).
   void campaign();
@@ -189,6 +190,7 @@ class Raft {
 
   // raft_config.cc: membership.
   void switch_to_config(ChangeResult result);
+  bool hand_over_leadership();
   void maybe_auto_leave_joint();
 
   NodeId id_;

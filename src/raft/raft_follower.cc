@@ -183,6 +183,9 @@ bool Raft::restore(const Snapshot& snapshot) {
     become_follower(term_ + 1, kNoNode);
     return false;
   }
+  // A snapshot whose configuration does not include us is installed anyway (etcd-io/raft
+  // refuses it): a node being added can receive a snapshot taken before its addition, and the
+  // entries after the snapshot then make it a member. Until then it cannot campaign.
   if (log_.match_term(meta.index, meta.term)) {
     // We already have the entries: just advance commit (etcd-io/raft does the same).
     log_.commit_to(meta.index);

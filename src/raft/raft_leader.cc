@@ -72,6 +72,14 @@ Status Raft::leader_propose(Message& m) {
                 " or the configuration is " + (joint ? "joint" : "not joint"));
       return Error::kProposalDropped;
     }
+    // No other change is pending, so the current configuration is the one this entry will be
+    // applied to: a change that cannot apply to it (removing every voter) is refused here, as
+    // once committed it would be an invariant failure on every replica.
+    ChangeResult validated;
+    if (auto error = Changer(tracker_, log_.last_index()).apply_change(*change, &validated)) {
+      log_event("refused conf change " + to_string(*change) + ": " + *error);
+      return Error::kProposalDropped;
+    }
     pending_conf_index_ = log_.last_index() + (i + 1);
   }
   if (!append_entries(std::move(m.entries))) return Error::kProposalDropped;

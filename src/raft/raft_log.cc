@@ -1,7 +1,6 @@
 #include "raft/raft_log.h"
 
 #include <algorithm>
-#include <cassert>
 #include "raft/invariant.h"
 
 namespace chorus::raft {
@@ -69,7 +68,7 @@ std::optional<Index> RaftLog::maybe_append(Index prev_index, Term prev_term, Ind
 
 Index RaftLog::append(const std::vector<Entry>& entries) {
   if (entries.empty()) return last_index();
-  assert(entries.front().index > committed_);
+  CHORUS_INVARIANT(entries.front().index > committed_, "a leader append would overwrite committed entries");
   unstable_.truncate_and_append(entries);
   return last_index();
 }

@@ -1,6 +1,6 @@
 #include "raft/unstable_log.h"
+#include "raft/invariant.h"
 
-#include <cassert>
 
 namespace chorus::raft {
 
@@ -61,8 +61,8 @@ void UnstableLog::truncate_and_append(const std::vector<Entry>& entries) {
 }
 
 std::vector<Entry> UnstableLog::slice(Index low, Index high) const {
-  assert(low >= offset_ && low <= high);
-  assert(distance(offset_, high) <= entries_.size());
+  CHORUS_INVARIANT(low >= offset_ && low <= high, "unstable slice out of order");
+  CHORUS_INVARIANT(distance(offset_, high) <= entries_.size(), "unstable slice beyond the log");
   return std::vector<Entry>(entries_.begin() + static_cast<std::ptrdiff_t>(distance(offset_, low)),
                             entries_.begin() + static_cast<std::ptrdiff_t>(distance(offset_, high)));
 }

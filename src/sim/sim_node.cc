@@ -92,8 +92,11 @@ void SimNode::handle_client(const ClientRequest& request) {
   if (!up()) return;  // the request is lost; the client times out
   if (request.command.op == KvOp::kGet) {
     const std::string context = fmt::format("{}:{}", id_.value, ++next_read_);
+    if (!raft_->read_index(context).ok()) {
+      refuse(request);  // no leader known: the client tries elsewhere
+      return;
+    }
     pending_reads_.emplace(context, request);
-    raft_->read_index(context);
     return;
   }
   if (!raft_->propose(encode(request.command)).ok()) {
