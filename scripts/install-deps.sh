@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   clang lld libclang-rt-14-dev        # fuzz targets (libFuzzer) and sanitizers
+  clang-format git                    # scripts/check-format.sh
   libgtest-dev libgmock-dev           # unit tests
   libcli11-dev libfmt-dev             # command line and formatting
 )

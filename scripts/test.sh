@@ -19,6 +19,8 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build build-asan -j"$jobs"
 
 status=0
+echo "== formatting =="
+bash scripts/check-format.sh || status=1
 echo "== tests: release build =="
 ctest --test-dir build --output-on-failure -j"$jobs" || status=1
 echo "== tests: sanitizer build =="

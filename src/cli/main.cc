@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   chorus::cli::SimCommandOptions sim;
   uint64_t seed = 0;
   auto* sim_command = app.add_subcommand("sim", "Run the deterministic simulator over seeds");
-  sim_command->add_option("--seeds", sim.seeds, "How many seeds to run")->check(CLI::PositiveNumber);
+  sim_command->add_option("--seeds", sim.seeds, "How many seeds to run")
+      ->check(CLI::PositiveNumber);
   sim_command->add_option("--seed", seed, "First seed (default: a fresh random one)");
   sim_command->add_option("--nodes", sim.nodes, "Nodes per run, 3 to 7 (default: chosen by seed)")
       ->check(CLI::Range(3, 7));

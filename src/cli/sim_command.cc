@@ -4,10 +4,10 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
-#include <vector>
 #include <map>
 #include <random>
+#include <sstream>
+#include <vector>
 
 #include "sim/simulation.h"
 
@@ -58,11 +58,10 @@ int run_sim_command(const SimCommandOptions& command) {
   std::vector<SeedToRun> seeds;
   if (!command.regressions_file.empty()) {
     if (!read_regressions(command.regressions_file, &seeds)) return 2;
-    fmt::print("chorus sim: {} regression seeds from {}\n", seeds.size(),
-               command.regressions_file);
+    fmt::print("chorus sim: {} regression seeds from {}\n", seeds.size(), command.regressions_file);
   } else {
-    const uint64_t first = command.seed.value_or(std::random_device{}() |
-                                                 (uint64_t{std::random_device{}()} << 32));
+    const uint64_t first =
+        command.seed.value_or(std::random_device{}() | (uint64_t{std::random_device{}()} << 32));
     for (uint64_t i = 0; i < command.seeds; ++i) seeds.push_back({first + i, command.nodes});
     fmt::print("chorus sim: seeds {}..{} ({} seeds), nodes {}\n", first, first + command.seeds - 1,
                command.seeds,

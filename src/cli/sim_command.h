@@ -1,8 +1,8 @@
 // `chorus sim`: runs the deterministic simulator over a range of seeds and gives a verdict.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 

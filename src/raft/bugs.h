@@ -32,9 +32,13 @@ const char* to_string(Bug bug);
 // Process-wide, set by the test before a simulation starts (the simulator is single-threaded).
 void set_active_bug(Bug bug);
 Bug active_bug();
-inline bool bug_active(Bug bug) { return active_bug() == bug; }
+inline bool bug_active(Bug bug) {
+  return active_bug() == bug;
+}
 #else
-constexpr bool bug_active(Bug) { return false; }
+constexpr bool bug_active(Bug) {
+  return false;
+}
 #endif
 
 }  // namespace chorus::raft

@@ -27,9 +27,12 @@ bool get_u64(const std::string& in, size_t& pos, uint64_t* v) {
 
 const char* type_name(ConfChangeType type) {
   switch (type) {
-    case ConfChangeType::kAddNode: return "add";
-    case ConfChangeType::kRemoveNode: return "remove";
-    case ConfChangeType::kAddLearner: return "add-learner";
+    case ConfChangeType::kAddNode:
+      return "add";
+    case ConfChangeType::kRemoveNode:
+      return "remove";
+    case ConfChangeType::kAddLearner:
+      return "add-learner";
   }
   return "?";
 }
@@ -158,17 +161,22 @@ std::optional<std::string> Changer::apply(Config& config, ProgressMap& progress,
   for (const auto& change : changes) {
     if (change.node == kNoNode) continue;
     switch (change.type) {
-      case ConfChangeType::kAddNode: make_voter(config, progress, change.node); break;
-      case ConfChangeType::kAddLearner: make_learner(config, progress, change.node); break;
-      case ConfChangeType::kRemoveNode: remove(config, progress, change.node); break;
+      case ConfChangeType::kAddNode:
+        make_voter(config, progress, change.node);
+        break;
+      case ConfChangeType::kAddLearner:
+        make_learner(config, progress, change.node);
+        break;
+      case ConfChangeType::kRemoveNode:
+        remove(config, progress, change.node);
+        break;
     }
   }
   if (config.voters.incoming.empty()) return "removed all voters";
   return std::nullopt;
 }
 
-void Changer::init_progress(Config& config, ProgressMap& progress, NodeId id,
-                            bool learner) const {
+void Changer::init_progress(Config& config, ProgressMap& progress, NodeId id, bool learner) const {
   if (learner) {
     config.learners.insert(id);
   } else {

@@ -69,7 +69,8 @@ class Changer {
   Changer(const ProgressTracker& tracker, Index last_index)
       : tracker_(tracker), last_index_(last_index) {}
 
-  std::optional<std::string> enter_joint(bool auto_leave, const std::vector<ConfChangeSingle>& changes,
+  std::optional<std::string> enter_joint(bool auto_leave,
+                                         const std::vector<ConfChangeSingle>& changes,
                                          ChangeResult* out) const;
   std::optional<std::string> leave_joint(ChangeResult* out) const;
   std::optional<std::string> simple(const std::vector<ConfChangeSingle>& changes,

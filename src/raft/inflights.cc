@@ -1,6 +1,6 @@
 #include "raft/inflights.h"
-#include "raft/invariant.h"
 
+#include "raft/invariant.h"
 
 namespace chorus::raft {
 

@@ -23,7 +23,9 @@ class Inflights {
   void free_first_one();
   void reset();
 
-  bool full() const { return items_.size() >= max_count_ || (max_bytes_ != 0 && bytes_ >= max_bytes_); }
+  bool full() const {
+    return items_.size() >= max_count_ || (max_bytes_ != 0 && bytes_ >= max_bytes_);
+  }
   size_t count() const { return items_.size(); }
   uint64_t bytes() const { return bytes_; }
 

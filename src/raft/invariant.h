@@ -15,7 +15,7 @@ FatalHandler set_fatal_handler(FatalHandler handler);
 
 }  // namespace chorus::raft
 
-#define CHORUS_INVARIANT(condition, message)                                   \
-  do {                                                                         \
+#define CHORUS_INVARIANT(condition, message)                                           \
+  do {                                                                                 \
     if (!(condition)) ::chorus::raft::invariant_failed(__FILE__, __LINE__, (message)); \
   } while (0)

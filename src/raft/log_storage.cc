@@ -1,18 +1,24 @@
 #include "raft/log_storage.h"
-#include "raft/invariant.h"
 
+#include "raft/invariant.h"
 
 namespace chorus::raft {
 
-MemoryStorage::MemoryStorage() { log_.push_back(Entry{}); }
+MemoryStorage::MemoryStorage() {
+  log_.push_back(Entry{});
+}
 
 InitialState MemoryStorage::initial_state() const {
   return InitialState{hard_state_, snapshot_.metadata.conf_state};
 }
 
-Index MemoryStorage::first_index() const { return offset().next(); }
+Index MemoryStorage::first_index() const {
+  return offset().next();
+}
 
-Index MemoryStorage::last_index() const { return offset() + (log_.size() - 1); }
+Index MemoryStorage::last_index() const {
+  return offset() + (log_.size() - 1);
+}
 
 Result<Term> MemoryStorage::term(Index index) const {
   if (index < offset()) return Error::kCompacted;
@@ -20,8 +26,7 @@ Result<Term> MemoryStorage::term(Index index) const {
   return log_[distance(offset(), index)].term;
 }
 
-Result<std::vector<Entry>> MemoryStorage::entries(Index low, Index high,
-                                                  uint64_t max_bytes) const {
+Result<std::vector<Entry>> MemoryStorage::entries(Index low, Index high, uint64_t max_bytes) const {
   if (low <= offset()) return Error::kCompacted;
   if (high > last_index().next()) return Error::kUnavailable;
   std::vector<Entry> out;
@@ -35,7 +40,9 @@ Result<std::vector<Entry>> MemoryStorage::entries(Index low, Index high,
   return out;
 }
 
-Result<Snapshot> MemoryStorage::snapshot() const { return snapshot_; }
+Result<Snapshot> MemoryStorage::snapshot() const {
+  return snapshot_;
+}
 
 void MemoryStorage::append(const std::vector<Entry>& entries) {
   if (entries.empty()) return;

@@ -1,15 +1,19 @@
 #include "raft/progress.h"
-#include "raft/invariant.h"
 
 #include <algorithm>
+
+#include "raft/invariant.h"
 
 namespace chorus::raft {
 
 const char* to_string(ProgressState state) {
   switch (state) {
-    case ProgressState::kProbe: return "probe";
-    case ProgressState::kReplicate: return "replicate";
-    case ProgressState::kSnapshot: return "snapshot";
+    case ProgressState::kProbe:
+      return "probe";
+    case ProgressState::kReplicate:
+      return "replicate";
+    case ProgressState::kSnapshot:
+      return "snapshot";
   }
   return "?";
 }
@@ -88,9 +92,12 @@ bool Progress::maybe_decrease_to(Index rejected, Index hint) {
 
 bool Progress::is_paused() const {
   switch (state_) {
-    case ProgressState::kProbe: return probe_sent_;
-    case ProgressState::kReplicate: return inflights_.full();
-    case ProgressState::kSnapshot: return true;
+    case ProgressState::kProbe:
+      return probe_sent_;
+    case ProgressState::kReplicate:
+      return inflights_.full();
+    case ProgressState::kSnapshot:
+      return true;
   }
   return true;
 }

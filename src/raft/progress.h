@@ -29,7 +29,8 @@ struct ProgressLimits {
 class Progress {
  public:
   Progress(Index next, ProgressLimits limits, bool is_learner)
-      : next_(next), inflights_(limits.max_inflight_messages, limits.max_inflight_bytes),
+      : next_(next),
+        inflights_(limits.max_inflight_messages, limits.max_inflight_bytes),
         is_learner_(is_learner) {}
 
   // Invariant: match < next.

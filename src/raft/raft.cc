@@ -9,10 +9,14 @@ namespace chorus::raft {
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::kFollower: return "follower";
-    case Role::kPreCandidate: return "pre-candidate";
-    case Role::kCandidate: return "candidate";
-    case Role::kLeader: return "leader";
+    case Role::kFollower:
+      return "follower";
+    case Role::kPreCandidate:
+      return "pre-candidate";
+    case Role::kCandidate:
+      return "candidate";
+    case Role::kLeader:
+      return "leader";
   }
   return "?";
 }
@@ -25,9 +29,9 @@ Raft::Raft(RaftConfig config)
       log_(*options_.storage, options_.max_apply_bytes),
       tracker_(options_.inflight) {
   CHORUS_INVARIANT(id_ != kNoNode, "node id 0 is reserved for 'nobody'");
-  CHORUS_INVARIANT(options_.heartbeat_ticks > 0 &&
-                       options_.election_ticks > options_.heartbeat_ticks,
-                   "election_ticks must be greater than heartbeat_ticks");
+  CHORUS_INVARIANT(
+      options_.heartbeat_ticks > 0 && options_.election_ticks > options_.heartbeat_ticks,
+      "election_ticks must be greater than heartbeat_ticks");
   const InitialState initial = options_.storage->initial_state();
   if (auto error = restore_config(initial.conf_state, log_.last_index(), tracker_)) {
     invariant_failed(__FILE__, __LINE__, "bad stored configuration: " + *error);
@@ -44,8 +48,8 @@ Raft::Raft(RaftConfig config)
   become_follower(term_, kNoNode);
   previous_hard_state_ = HardState{term_, vote_, log_.committed()};
   previous_soft_state_ = SoftState{lead_, role_};
-  log_event("started: " + tracker_.config.to_string() + " term=" +
-            std::to_string(term_.value) + " commit=" + std::to_string(log_.committed().value) +
+  log_event("started: " + tracker_.config.to_string() + " term=" + std::to_string(term_.value) +
+            " commit=" + std::to_string(log_.committed().value) +
             " applied=" + std::to_string(log_.applied().value) +
             " last=" + std::to_string(log_.last_index().value));
 }
@@ -373,8 +377,8 @@ bool Raft::step_term_check(const Message& m, bool* handled) {
     if (m.type == MessageType::kVote || m.type == MessageType::kPreVote) {
       // Dissertation §4.2.3: with a live leader (heard from within the minimum election
       // timeout) a vote request is ignored, so a removed or partitioned node cannot depose it.
-      const bool in_lease = options_.check_quorum && lead_ != kNoNode &&
-                            election_elapsed_ < options_.election_ticks;
+      const bool in_lease =
+          options_.check_quorum && lead_ != kNoNode && election_elapsed_ < options_.election_ticks;
       if (in_lease && !m.transfer) return false;
     }
     if (m.type == MessageType::kPreVote) {
@@ -421,8 +425,7 @@ void Raft::handle_vote_request(const Message& m) {
   const bool log_ok =
       log_.is_up_to_date(m.index, m.log_term) || bug_active(Bug::kVoteWithoutLogCheck);
   Message reply;
-  reply.type =
-      m.type == MessageType::kVote ? MessageType::kVoteResp : MessageType::kPreVoteResp;
+  reply.type = m.type == MessageType::kVote ? MessageType::kVoteResp : MessageType::kPreVoteResp;
   reply.to = m.from;
   if (can_vote && log_ok) {
     // The granted reply carries the candidate's term: a pre-vote for term+1 answered with our
@@ -456,10 +459,13 @@ Status Raft::step_internal(Message m) {
       break;
   }
   switch (role_) {
-    case Role::kLeader: return step_leader(m);
+    case Role::kLeader:
+      return step_leader(m);
     case Role::kCandidate:
-    case Role::kPreCandidate: return step_candidate(m);
-    case Role::kFollower: return step_follower(m);
+    case Role::kPreCandidate:
+      return step_candidate(m);
+    case Role::kFollower:
+      return step_follower(m);
   }
   return Status::Ok();
 }
@@ -470,9 +476,8 @@ bool Raft::has_ready() const {
   if (SoftState{lead_, role_} != previous_soft_state_) return true;
   if (HardState{term_, vote_, log_.committed()} != previous_hard_state_) return true;
   return !log_.unstable_entries().empty() || log_.unstable_snapshot().has_value() ||
-         !messages_.empty() || !messages_after_persist_.empty() ||
-         !self_after_persist_.empty() || !read_states_.empty() ||
-         log_.has_next_committed_entries();
+         !messages_.empty() || !messages_after_persist_.empty() || !self_after_persist_.empty() ||
+         !read_states_.empty() || log_.has_next_committed_entries();
 }
 
 Ready Raft::ready() {
@@ -521,9 +526,16 @@ void Raft::advance(const Ready& ready) {
 }
 
 RaftStatus Raft::status() const {
-  return RaftStatus{id_,           term_,           vote_,           lead_,
-                    role_,         log_.committed(), log_.applied(), log_.last_index(),
-                    tracker_.config, lead_transferee_};
+  return RaftStatus{id_,
+                    term_,
+                    vote_,
+                    lead_,
+                    role_,
+                    log_.committed(),
+                    log_.applied(),
+                    log_.last_index(),
+                    tracker_.config,
+                    lead_transferee_};
 }
 
 }  // namespace chorus::raft

@@ -11,7 +11,8 @@ Status Raft::step_candidate(Message& m) {
   const MessageType my_response =
       role_ == Role::kPreCandidate ? MessageType::kPreVoteResp : MessageType::kVoteResp;
   switch (m.type) {
-    case MessageType::kProp: return Error::kProposalDropped;
+    case MessageType::kProp:
+      return Error::kProposalDropped;
     case MessageType::kApp:
       // Raft paper §5.2: "If the AppendEntries RPC is from a leader whose term is at least as
       // large as the candidate's current term, then the candidate ... returns to follower".
@@ -26,8 +27,10 @@ Status Raft::step_candidate(Message& m) {
       become_follower(m.term, m.from);
       handle_snapshot_chunk(m);
       return Status::Ok();
-    case MessageType::kReadIndex: return Error::kProposalDropped;
-    default: break;
+    case MessageType::kReadIndex:
+      return Error::kProposalDropped;
+    default:
+      break;
   }
   if (m.type != my_response) return Status::Ok();
   tracker_.record_vote(m.from, !m.reject);
@@ -91,7 +94,8 @@ Status Raft::step_follower(Message& m) {
     case MessageType::kReadIndexResp:
       read_states_.push_back(ReadState{m.index, m.context});
       return Status::Ok();
-    default: return Status::Ok();
+    default:
+      return Status::Ok();
   }
 }
 

@@ -23,21 +23,29 @@ Status Raft::step_leader(Message& m) {
       for (auto& [id, pr] : tracker_.progress) pr.set_recent_active(id == id_);
       return Status::Ok();
     }
-    case MessageType::kProp: return leader_propose(m);
+    case MessageType::kProp:
+      return leader_propose(m);
     case MessageType::kReadIndex:
       handle_read_index_request(m);
       return Status::Ok();
     case MessageType::kTransferLeader:
       step_leader_transfer(m);
       return Status::Ok();
-    default: break;
+    default:
+      break;
   }
   Progress* pr = tracker_.find(m.from);
   if (pr == nullptr) return Error::kStepPeerNotFound;
   switch (m.type) {
-    case MessageType::kAppResp: step_leader_append_response(m, *pr); break;
-    case MessageType::kHeartbeatResp: step_leader_heartbeat_response(m, *pr); break;
-    case MessageType::kSnapResp: step_leader_snapshot_response(m, *pr); break;
+    case MessageType::kAppResp:
+      step_leader_append_response(m, *pr);
+      break;
+    case MessageType::kHeartbeatResp:
+      step_leader_heartbeat_response(m, *pr);
+      break;
+    case MessageType::kSnapResp:
+      step_leader_snapshot_response(m, *pr);
+      break;
     case MessageType::kSnapStatus:
       if (pr->state() == ProgressState::kSnapshot) {
         // The transfer failed: probe again after the next heartbeat response.
@@ -49,7 +57,8 @@ Status Raft::step_leader(Message& m) {
       // Optimistic streaming to a peer we cannot reach only piles up lost messages.
       if (pr->state() == ProgressState::kReplicate) pr->become_probe();
       break;
-    default: break;
+    default:
+      break;
   }
   return Status::Ok();
 }
@@ -65,8 +74,7 @@ Status Raft::leader_propose(Message& m) {
     if (!change) return Error::kProposalDropped;
     const bool joint = tracker_.config.voters.is_joint();
     const bool refused = pending_conf_index_ > log_.applied() ||
-                         (joint && !change->leaves_joint()) ||
-                         (!joint && change->leaves_joint());
+                         (joint && !change->leaves_joint()) || (!joint && change->leaves_joint());
     if (refused) {
       log_event("refused conf change " + to_string(*change) + ": another change is pending" +
                 " or the configuration is " + (joint ? "joint" : "not joint"));
@@ -154,7 +162,9 @@ void Raft::step_leader_append_response(const Message& m, Progress& pr) {
   const bool updated = pr.maybe_update(m.index);
   if (!updated && !(pr.match() == m.index && pr.state() == ProgressState::kProbe)) return;
   switch (pr.state()) {
-    case ProgressState::kProbe: pr.become_replicate(); break;
+    case ProgressState::kProbe:
+      pr.become_replicate();
+      break;
     case ProgressState::kSnapshot:
       // The follower installed the snapshot (or caught up another way): stream from here.
       if (pr.match() >= pr.pending_snapshot() || pr.match().next() >= log_.first_index()) {
@@ -162,7 +172,9 @@ void Raft::step_leader_append_response(const Message& m, Progress& pr) {
         pr.become_replicate();
       }
       break;
-    case ProgressState::kReplicate: pr.inflights().free_up_to(m.index); break;
+    case ProgressState::kReplicate:
+      pr.inflights().free_up_to(m.index);
+      break;
   }
   if (m.from == id_) {
     // Our own persistence may complete a quorum.

@@ -1,6 +1,7 @@
 #include "raft/raft_log.h"
 
 #include <algorithm>
+
 #include "raft/invariant.h"
 
 namespace chorus::raft {
@@ -22,7 +23,9 @@ Index RaftLog::last_index() const {
   return storage_.last_index();
 }
 
-Term RaftLog::last_term() const { return term_or_zero(last_index()); }
+Term RaftLog::last_term() const {
+  return term_or_zero(last_index());
+}
 
 Result<Term> RaftLog::term(Index index) const {
   // The term of first_index()-1 is known (from the snapshot or the dummy entry).
@@ -53,10 +56,9 @@ std::optional<Index> RaftLog::maybe_append(Index prev_index, Term prev_term, Ind
     // Raft paper Figure 2, AppendEntries receiver step 3: a conflicting entry and all that
     // follow it are deleted. A committed entry can never conflict (Log Matching + Leader
     // Completeness); if it does, the log is corrupt and we must stop, not diverge.
-    CHORUS_INVARIANT(conflict > committed_,
-                     "entry " + std::to_string(conflict.value) +
-                         " conflicts with a committed entry (commit " +
-                         std::to_string(committed_.value) + ")");
+    CHORUS_INVARIANT(conflict > committed_, "entry " + std::to_string(conflict.value) +
+                                                " conflicts with a committed entry (commit " +
+                                                std::to_string(committed_.value) + ")");
     const size_t skip = distance(prev_index.next(), conflict);
     unstable_.truncate_and_append(
         std::vector<Entry>(entries.begin() + static_cast<std::ptrdiff_t>(skip), entries.end()));
@@ -68,7 +70,8 @@ std::optional<Index> RaftLog::maybe_append(Index prev_index, Term prev_term, Ind
 
 Index RaftLog::append(const std::vector<Entry>& entries) {
   if (entries.empty()) return last_index();
-  CHORUS_INVARIANT(entries.front().index > committed_, "a leader append would overwrite committed entries");
+  CHORUS_INVARIANT(entries.front().index > committed_,
+                   "a leader append would overwrite committed entries");
   unstable_.truncate_and_append(entries);
   return last_index();
 }
@@ -105,8 +108,8 @@ bool RaftLog::maybe_commit(Index index, Term term) {
 void RaftLog::commit_to(Index index) {
   if (index <= committed_) return;  // commit never decreases
   CHORUS_INVARIANT(index <= last_index(), "commit " + std::to_string(index.value) +
-                                               " is beyond the last index " +
-                                               std::to_string(last_index().value));
+                                              " is beyond the last index " +
+                                              std::to_string(last_index().value));
   committed_ = index;
 }
 
@@ -154,7 +157,9 @@ Result<std::vector<Entry>> RaftLog::slice(Index low, Index high, uint64_t max_by
   return out;
 }
 
-Index RaftLog::apply_limit() const { return std::min(committed_, persisted()); }
+Index RaftLog::apply_limit() const {
+  return std::min(committed_, persisted());
+}
 
 bool RaftLog::has_next_committed_entries() const {
   // No entries to apply while a snapshot is waiting to be installed.

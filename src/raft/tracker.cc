@@ -13,7 +13,9 @@ std::string join(const std::set<NodeId>& ids) {
   }
   return out;
 }
-std::vector<NodeId> to_vector(const std::set<NodeId>& ids) { return {ids.begin(), ids.end()}; }
+std::vector<NodeId> to_vector(const std::set<NodeId>& ids) {
+  return {ids.begin(), ids.end()};
+}
 }  // namespace
 
 std::string Config::to_string() const {

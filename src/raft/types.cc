@@ -6,26 +6,46 @@ namespace chorus::raft {
 
 const char* to_string(MessageType type) {
   switch (type) {
-    case MessageType::kHup: return "Hup";
-    case MessageType::kBeat: return "Beat";
-    case MessageType::kProp: return "Prop";
-    case MessageType::kCheckQuorum: return "CheckQuorum";
-    case MessageType::kSnapStatus: return "SnapStatus";
-    case MessageType::kUnreachable: return "Unreachable";
-    case MessageType::kTransferLeader: return "TransferLeader";
-    case MessageType::kApp: return "App";
-    case MessageType::kAppResp: return "AppResp";
-    case MessageType::kVote: return "Vote";
-    case MessageType::kVoteResp: return "VoteResp";
-    case MessageType::kPreVote: return "PreVote";
-    case MessageType::kPreVoteResp: return "PreVoteResp";
-    case MessageType::kSnap: return "Snap";
-    case MessageType::kSnapResp: return "SnapResp";
-    case MessageType::kHeartbeat: return "Heartbeat";
-    case MessageType::kHeartbeatResp: return "HeartbeatResp";
-    case MessageType::kTimeoutNow: return "TimeoutNow";
-    case MessageType::kReadIndex: return "ReadIndex";
-    case MessageType::kReadIndexResp: return "ReadIndexResp";
+    case MessageType::kHup:
+      return "Hup";
+    case MessageType::kBeat:
+      return "Beat";
+    case MessageType::kProp:
+      return "Prop";
+    case MessageType::kCheckQuorum:
+      return "CheckQuorum";
+    case MessageType::kSnapStatus:
+      return "SnapStatus";
+    case MessageType::kUnreachable:
+      return "Unreachable";
+    case MessageType::kTransferLeader:
+      return "TransferLeader";
+    case MessageType::kApp:
+      return "App";
+    case MessageType::kAppResp:
+      return "AppResp";
+    case MessageType::kVote:
+      return "Vote";
+    case MessageType::kVoteResp:
+      return "VoteResp";
+    case MessageType::kPreVote:
+      return "PreVote";
+    case MessageType::kPreVoteResp:
+      return "PreVoteResp";
+    case MessageType::kSnap:
+      return "Snap";
+    case MessageType::kSnapResp:
+      return "SnapResp";
+    case MessageType::kHeartbeat:
+      return "Heartbeat";
+    case MessageType::kHeartbeatResp:
+      return "HeartbeatResp";
+    case MessageType::kTimeoutNow:
+      return "TimeoutNow";
+    case MessageType::kReadIndex:
+      return "ReadIndex";
+    case MessageType::kReadIndexResp:
+      return "ReadIndexResp";
   }
   return "?";
 }
@@ -59,15 +79,24 @@ bool is_response(MessageType type) {
 
 const char* to_string(Error error) {
   switch (error) {
-    case Error::kCompacted: return "requested index is compacted";
-    case Error::kUnavailable: return "requested entry is unavailable";
-    case Error::kSnapshotOutOfDate: return "snapshot is out of date";
-    case Error::kSnapshotTemporarilyUnavailable: return "snapshot is temporarily unavailable";
-    case Error::kProposalDropped: return "proposal dropped";
-    case Error::kNotLeader: return "not the leader";
-    case Error::kStepLocalMessage: return "cannot step a local message";
-    case Error::kStepPeerNotFound: return "peer not found";
-    case Error::kWrongGroup: return "message for another group";
+    case Error::kCompacted:
+      return "requested index is compacted";
+    case Error::kUnavailable:
+      return "requested entry is unavailable";
+    case Error::kSnapshotOutOfDate:
+      return "snapshot is out of date";
+    case Error::kSnapshotTemporarilyUnavailable:
+      return "snapshot is temporarily unavailable";
+    case Error::kProposalDropped:
+      return "proposal dropped";
+    case Error::kNotLeader:
+      return "not the leader";
+    case Error::kStepLocalMessage:
+      return "cannot step a local message";
+    case Error::kStepPeerNotFound:
+      return "peer not found";
+    case Error::kWrongGroup:
+      return "message for another group";
   }
   return "?";
 }

@@ -44,7 +44,9 @@ using GroupId = StrongId<GroupIdTag>;
 inline constexpr NodeId kNoNode{};
 
 // The distance between two indexes, as a count of entries. Requires high >= low.
-constexpr uint64_t distance(Index low, Index high) { return high.value - low.value; }
+constexpr uint64_t distance(Index low, Index high) {
+  return high.value - low.value;
+}
 
 enum class EntryType : uint8_t {
   kNormal = 0,

@@ -1,6 +1,6 @@
 #include "raft/unstable_log.h"
-#include "raft/invariant.h"
 
+#include "raft/invariant.h"
 
 namespace chorus::raft {
 
@@ -63,8 +63,9 @@ void UnstableLog::truncate_and_append(const std::vector<Entry>& entries) {
 std::vector<Entry> UnstableLog::slice(Index low, Index high) const {
   CHORUS_INVARIANT(low >= offset_ && low <= high, "unstable slice out of order");
   CHORUS_INVARIANT(distance(offset_, high) <= entries_.size(), "unstable slice beyond the log");
-  return std::vector<Entry>(entries_.begin() + static_cast<std::ptrdiff_t>(distance(offset_, low)),
-                            entries_.begin() + static_cast<std::ptrdiff_t>(distance(offset_, high)));
+  return std::vector<Entry>(
+      entries_.begin() + static_cast<std::ptrdiff_t>(distance(offset_, low)),
+      entries_.begin() + static_cast<std::ptrdiff_t>(distance(offset_, high)));
 }
 
 }  // namespace chorus::raft

@@ -7,10 +7,14 @@ namespace chorus::sim {
 namespace {
 check::KvOpKind to_check(KvOp op) {
   switch (op) {
-    case KvOp::kGet: return check::KvOpKind::kGet;
-    case KvOp::kPut: return check::KvOpKind::kPut;
-    case KvOp::kCas: return check::KvOpKind::kCas;
-    case KvOp::kDelete: return check::KvOpKind::kDelete;
+    case KvOp::kGet:
+      return check::KvOpKind::kGet;
+    case KvOp::kPut:
+      return check::KvOpKind::kPut;
+    case KvOp::kCas:
+      return check::KvOpKind::kCas;
+    case KvOp::kDelete:
+      return check::KvOpKind::kDelete;
   }
   return check::KvOpKind::kGet;
 }
@@ -79,8 +83,7 @@ void SimClient::give_up(std::vector<check::KvOperation>& history) {
 }
 
 std::optional<ClientRequest> SimClient::maybe_retry(uint64_t now, raft::Random& random,
-                                                    const std::vector<NodeId>& nodes,
-                                                    bool healing,
+                                                    const std::vector<NodeId>& nodes, bool healing,
                                                     std::vector<check::KvOperation>& history) {
   if (!current_ || now < current_->deadline) return std::nullopt;
   if (!healing && current_->attempt >= tuning_.max_attempts) {
@@ -117,11 +120,15 @@ std::optional<ClientRequest> SimClient::on_reply(uint64_t now, const ClientReply
       last_seen_[command.key] =
           reply.result.found ? std::optional<std::string>(reply.result.value) : std::nullopt;
       break;
-    case KvOp::kPut: last_seen_[command.key] = command.value; break;
+    case KvOp::kPut:
+      last_seen_[command.key] = command.value;
+      break;
     case KvOp::kCas:
       if (reply.result.cas_succeeded) last_seen_[command.key] = command.value;
       break;
-    case KvOp::kDelete: last_seen_[command.key] = std::nullopt; break;
+    case KvOp::kDelete:
+      last_seen_[command.key] = std::nullopt;
+      break;
   }
   *description = check::describe(op);
   history.push_back(std::move(op));

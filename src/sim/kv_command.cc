@@ -1,18 +1,21 @@
 #include "sim/kv_command.h"
 
-#include "sim/codec.h"
-
 #include <fmt/format.h>
+
+#include "sim/codec.h"
 
 namespace chorus::sim {
 
-
 const char* to_string(KvOp op) {
   switch (op) {
-    case KvOp::kGet: return "get";
-    case KvOp::kPut: return "put";
-    case KvOp::kCas: return "cas";
-    case KvOp::kDelete: return "del";
+    case KvOp::kGet:
+      return "get";
+    case KvOp::kPut:
+      return "put";
+    case KvOp::kCas:
+      return "cas";
+    case KvOp::kDelete:
+      return "del";
   }
   return "?";
 }
@@ -37,8 +40,7 @@ std::optional<KvCommand> decode_kv_command(const std::string& data) {
   command.op = static_cast<KvOp>(op);
   Reader reader{data, 3};
   if (!reader.u64(&command.client) || !reader.u64(&command.sequence) ||
-      !reader.string(&command.key) || !reader.string(&command.value) ||
-      reader.pos >= data.size()) {
+      !reader.string(&command.key) || !reader.string(&command.value) || reader.pos >= data.size()) {
     return std::nullopt;
   }
   if (data[reader.pos++] != 0) {

@@ -24,9 +24,9 @@ struct KvCommand {
 };
 
 struct KvResult {
-  bool found = false;         // kGet
-  std::string value;          // kGet
-  bool cas_succeeded = false; // kCas
+  bool found = false;          // kGet
+  std::string value;           // kGet
+  bool cas_succeeded = false;  // kCas
 };
 
 std::string encode(const KvCommand& command);

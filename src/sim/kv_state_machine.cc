@@ -19,9 +19,15 @@ std::optional<KvResult> KvStateMachine::apply(const KvCommand& command) {
   if (command.sequence == session.last_sequence) return session.last_result;  // a retry
   KvResult result;
   switch (command.op) {
-    case KvOp::kGet: result = read(command.key); break;
-    case KvOp::kPut: data_[command.key] = command.value; break;
-    case KvOp::kDelete: data_.erase(command.key); break;
+    case KvOp::kGet:
+      result = read(command.key);
+      break;
+    case KvOp::kPut:
+      data_[command.key] = command.value;
+      break;
+    case KvOp::kDelete:
+      data_.erase(command.key);
+      break;
     case KvOp::kCas: {
       auto it = data_.find(command.key);
       const bool matches = command.expected ? (it != data_.end() && it->second == *command.expected)
@@ -45,7 +51,6 @@ KvResult KvStateMachine::read(const std::string& key) const {
   }
   return result;
 }
-
 
 std::string KvStateMachine::serialize() const {
   std::string out;
@@ -96,6 +101,8 @@ bool KvStateMachine::restore(const std::string& data) {
   return true;
 }
 
-uint64_t KvStateMachine::digest() const { return fnv1a(serialize()); }
+uint64_t KvStateMachine::digest() const {
+  return fnv1a(serialize());
+}
 
 }  // namespace chorus::sim

@@ -105,7 +105,8 @@ void World::crash(SimNode& node, bool mid_persist) {
     // are sent, before its state is durable.
     crash_next_ready_.insert(node.id());
     count_fault("crash-mid-persist");
-    trace_world(fmt::format("nemesis: crash n{} while it persists its next ready", node.id().value));
+    trace_world(
+        fmt::format("nemesis: crash n{} while it persists its next ready", node.id().value));
     return;
   }
   node.crash();
@@ -243,7 +244,8 @@ void World::partition() {
         network_.block(y, x);
       }
     }
-    description = fmt::format("bridge n{} between {} and {}", bridge.value, describe(a), describe(b));
+    description =
+        fmt::format("bridge n{} between {} and {}", bridge.value, describe(a), describe(b));
   } else {
     // One way: some nodes can send but not receive from the others.
     const size_t cut = 1 + random_.uniform(ids.size() - 1);
@@ -269,8 +271,8 @@ void World::change_network() {
   network_.set_faults(faults);
   count_fault("network");
   trace_world(fmt::format("nemesis: network drop {}‰ duplicate {}‰ latency 1-{} ms spikes {} ms",
-                          faults.drop_per_mille, faults.duplicate_per_mille,
-                          faults.latency_max_ms, faults.spike_ms));
+                          faults.drop_per_mille, faults.duplicate_per_mille, faults.latency_max_ms,
+                          faults.spike_ms));
 }
 
 void World::change_membership() {
@@ -329,8 +331,8 @@ void World::transfer_leadership() {
   const NodeId target = others[random_.uniform(others.size())];
   lead->raft()->transfer_leadership(target);
   count_fault("transfer");
-  trace_world(fmt::format("nemesis: transfer leadership n{} -> n{}", lead->id().value,
-                          target.value));
+  trace_world(
+      fmt::format("nemesis: transfer leadership n{} -> n{}", lead->id().value, target.value));
 }
 
 void World::heal_everything() {

@@ -18,8 +18,7 @@ storage::WalOptions wal_options() {
 }
 }  // namespace
 
-NodeStore::NodeStore(uint64_t seed)
-    : disk_(seed), log_(std::make_unique<raft::MemoryStorage>()) {
+NodeStore::NodeStore(uint64_t seed) : disk_(seed), log_(std::make_unique<raft::MemoryStorage>()) {
   CHORUS_INVARIANT(disk_.create_dir(kWalDir).ok() && disk_.create_dir(kSnapshotDir).ok(),
                    "cannot create the simulated node's directories");
 }
@@ -96,8 +95,7 @@ bool NodeStore::save_snapshot(const raft::Snapshot& snapshot, raft::Index compac
       !check(wal_->sync(), "sync snapshot marker")) {
     return false;
   }
-  (void)log_->create_snapshot(snapshot.metadata.index, snapshot.metadata.conf_state,
-                              snapshot.data);
+  (void)log_->create_snapshot(snapshot.metadata.index, snapshot.metadata.conf_state, snapshot.data);
   if (compact_index > log_->first_index()) {
     (void)log_->compact(compact_index);
     if (!check(wal_->release_before(compact_index), "release WAL segments")) return false;

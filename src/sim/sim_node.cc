@@ -85,7 +85,8 @@ void SimNode::receive(const raft::Message& message) {
 }
 
 void SimNode::refuse(const ClientRequest& request) {
-  env_.reply(ClientReply{request.client, request.command.sequence, request.attempt, id_, false, {}});
+  env_.reply(
+      ClientReply{request.client, request.command.sequence, request.attempt, id_, false, {}});
 }
 
 void SimNode::handle_client(const ClientRequest& request) {
@@ -115,9 +116,14 @@ bool SimNode::process_ready() {
     for (raft::Message& message : ready.messages) env_.send(std::move(message));
     if (ready.must_sync()) {
       switch (env_.persist_fault(id_)) {
-        case PersistFault::kNone: break;
-        case PersistFault::kCrashTearingTheWrite: store_.tear_next_sync(); break;
-        case PersistFault::kFsyncError: store_.fail_next_sync(); break;
+        case PersistFault::kNone:
+          break;
+        case PersistFault::kCrashTearingTheWrite:
+          store_.tear_next_sync();
+          break;
+        case PersistFault::kFsyncError:
+          store_.fail_next_sync();
+          break;
       }
     }
     const bool committed_more = ready.hard_state && raft_->role() == raft::Role::kLeader &&
@@ -160,7 +166,8 @@ void SimNode::apply(const Entry& entry) {
   applied_ = entry.index;
   if (entry.type == EntryType::kConfChange) {
     auto change = raft::decode_conf_change(entry.data);
-    if (!change) raft::invariant_failed(__FILE__, __LINE__, "committed conf change does not decode");
+    if (!change)
+      raft::invariant_failed(__FILE__, __LINE__, "committed conf change does not decode");
     conf_state_ = raft_->apply_conf_change(*change);
     return;
   }
@@ -171,8 +178,8 @@ void SimNode::apply(const Entry& entry) {
   auto it = pending_writes_.find({command->client, command->sequence});
   if (it == pending_writes_.end()) return;
   if (result) {
-    env_.reply(ClientReply{it->second.client, command->sequence, it->second.attempt, id_, true,
-                           *result});
+    env_.reply(
+        ClientReply{it->second.client, command->sequence, it->second.attempt, id_, true, *result});
   }
   pending_writes_.erase(it);
 }

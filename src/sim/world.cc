@@ -15,7 +15,9 @@ constexpr uint64_t kTickMs = 10;
 constexpr uint64_t kLogMatchingEveryMs = 250;
 constexpr uint64_t kConvergenceCheckEveryMs = 20;
 
-[[noreturn]] void throw_violation(const std::string& message) { throw InvariantViolation(message); }
+[[noreturn]] void throw_violation(const std::string& message) {
+  throw InvariantViolation(message);
+}
 
 uint64_t entry_digest(const raft::Entry& entry) {
   return fnv1a(entry.data, 0xcbf29ce484222325ULL ^ static_cast<uint64_t>(entry.type));
@@ -153,8 +155,8 @@ void World::check_commit_safety() {
   }
   if (auto violation = check::RaftSafetyMonitor::check_committed_entry_is_safe(
           commit.value, committed.term.value, voters)) {
-    fail(fmt::format("commit safety: leader n{} (term {}) committed index {}: {}",
-                     lead->id().value, lead->raft()->term().value, commit.value, *violation));
+    fail(fmt::format("commit safety: leader n{} (term {}) committed index {}: {}", lead->id().value,
+                     lead->raft()->term().value, commit.value, *violation));
   }
 }
 
@@ -220,9 +222,13 @@ SimNode* World::leader() {
   return best;
 }
 
-void World::send(raft::Message message) { network_.send(now_, std::move(message)); }
+void World::send(raft::Message message) {
+  network_.send(now_, std::move(message));
+}
 
-void World::reply(ClientReply reply) { network_.send_client(now_, std::move(reply)); }
+void World::reply(ClientReply reply) {
+  network_.send_client(now_, std::move(reply));
+}
 
 void World::trace(NodeId node, const std::string& text) {
   if (!options_.trace) return;
@@ -295,8 +301,8 @@ void World::on_became_leader(NodeId node, raft::Term term, const raft::RaftLog& 
 }
 
 void World::on_applied(NodeId node, const raft::Entry& entry) {
-  if (auto violation =
-          monitor_.entry_applied(node.value, entry.index.value, entry.term.value, entry_digest(entry))) {
+  if (auto violation = monitor_.entry_applied(node.value, entry.index.value, entry.term.value,
+                                              entry_digest(entry))) {
     fail("state machine safety: " + *violation);
   }
 }
@@ -351,15 +357,15 @@ bool World::converged(std::string* why) {
       return false;
     }
     if (it->second->state_machine().digest() != digest) {
-      fail(fmt::format("convergence: member {} has applied index {} like the leader but a "
-                       "different state",
-                       id.value, member.log().applied().value));
+      fail(
+          fmt::format("convergence: member {} has applied index {} like the leader but a "
+                      "different state",
+                      id.value, member.log().applied().value));
       return false;
     }
   }
-  trace_world(fmt::format("converged: leader n{} term {}, {} members applied {}",
-                          lead->id().value, raft.term().value, members.size(),
-                          raft.log().committed().value));
+  trace_world(fmt::format("converged: leader n{} term {}, {} members applied {}", lead->id().value,
+                          raft.term().value, members.size(), raft.log().committed().value));
   return true;
 }
 

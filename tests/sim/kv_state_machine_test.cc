@@ -1,10 +1,11 @@
 // The simulator's state machine: commands survive encoding, retries apply once, and a
 // snapshot restores the exact state (sessions included, or a retry after restore would apply
 // twice).
+#include "sim/kv_state_machine.h"
+
 #include <gtest/gtest.h>
 
 #include "sim/kv_command.h"
-#include "sim/kv_state_machine.h"
 
 namespace chorus::sim {
 namespace {

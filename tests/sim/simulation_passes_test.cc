@@ -42,8 +42,8 @@ TEST(Simulation, RunsExerciseFaultsClientsAndElections) {
   EXPECT_GT(leaders, 100u);
   EXPECT_GT(applied, 2000u);
   EXPECT_GT(faults, 300u);
-  for (const char* kind : {"crash", "crash-mid-persist", "pause", "partition", "network",
-                           "membership", "transfer"}) {
+  for (const char* kind :
+       {"crash", "crash-mid-persist", "pause", "partition", "network", "membership", "transfer"}) {
     EXPECT_GT(kinds[kind], 0u) << "no " << kind << " fault in 50 seeds";
   }
 }

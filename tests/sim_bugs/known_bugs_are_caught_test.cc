@@ -23,7 +23,9 @@ struct BugCase {
 };
 
 // Named in test output by the bug, not by its bytes.
-void PrintTo(const BugCase& bug_case, std::ostream* out) { *out << raft::to_string(bug_case.bug); }
+void PrintTo(const BugCase& bug_case, std::ostream* out) {
+  *out << raft::to_string(bug_case.bug);
+}
 
 class KnownBugTest : public ::testing::TestWithParam<BugCase> {
  protected:
@@ -63,19 +65,19 @@ TEST(KnownBugControl, TheSameSeedsPassWithoutAnyBug) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllKnownBugs, KnownBugTest,
-    ::testing::Values(BugCase{Bug::kCommitEarlierTerm, "commit safety"}, BugCase{Bug::kVoteWithoutLogCheck, ""},
-                      BugCase{Bug::kReplyBeforePersist, ""},
-                      BugCase{Bug::kReadWithoutReadIndex, "linearizability"},
-                      BugCase{Bug::kNonVoterVotes, ""}),
-    [](const ::testing::TestParamInfo<BugCase>& param_info) {
-      std::string name = raft::to_string(param_info.param.bug);
-      for (char& c : name) {
-        if (c == '-') c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(AllKnownBugs, KnownBugTest,
+                         ::testing::Values(BugCase{Bug::kCommitEarlierTerm, "commit safety"},
+                                           BugCase{Bug::kVoteWithoutLogCheck, ""},
+                                           BugCase{Bug::kReplyBeforePersist, ""},
+                                           BugCase{Bug::kReadWithoutReadIndex, "linearizability"},
+                                           BugCase{Bug::kNonVoterVotes, ""}),
+                         [](const ::testing::TestParamInfo<BugCase>& param_info) {
+                           std::string name = raft::to_string(param_info.param.bug);
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace chorus::sim
