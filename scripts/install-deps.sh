@@ -9,6 +9,8 @@ packages=(
   clang-format git                    # scripts/check-format.sh
   libgtest-dev libgmock-dev           # unit tests
   libcli11-dev libfmt-dev             # command line and formatting
+  protobuf-compiler libprotobuf-dev   # etcd v3 API: .proto code generation (proto/)
+  protobuf-compiler-grpc libgrpc++-dev # etcd v3 API: gRPC services
 )
 
 sudo_cmd=()
