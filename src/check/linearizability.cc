@@ -159,7 +159,7 @@ class VisitedStates {
       position = (position + 1) & mask;
     }
     // Unreachable: grow() keeps the table at most half full.
-    detail::invariant_failed("free slot in the visited-state table", __FILE__, __LINE__);
+    base::invariant_failed(__FILE__, __LINE__, "free slot in the visited-state table");
   }
 
   uint64_t bytes() const {

@@ -1,21 +1,13 @@
-// Safety assertions for the MVCC store. They stay on in every build type: a replica whose state
-// machine broke an invariant must stop rather than serve or replicate corrupt state (STYLE.md,
-// TigerBeetle's rule). A test or the simulator may install a handler that throws instead.
+// The MVCC store's safety assertions: the shared mechanism of base/invariant.h. A replica whose
+// state machine broke an invariant must stop rather than serve or replicate corrupt state.
 #pragma once
 
-#include <string>
+#include "base/invariant.h"
 
 namespace chorus::kv {
-
-using FatalHandler = void (*)(const std::string& message);
-
-// The handler may throw; if it returns, the process aborts. Returns the previous handler.
-FatalHandler set_fatal_handler(FatalHandler handler);
-[[noreturn]] void invariant_failed(const char* file, int line, const char* condition);
-
+using base::FatalHandler;
+using base::invariant_failed;
+using base::set_fatal_handler;
 }  // namespace chorus::kv
 
-#define CHORUS_KV_ASSERT(condition)                                                   \
-  do {                                                                                \
-    if (!(condition)) ::chorus::kv::invariant_failed(__FILE__, __LINE__, #condition); \
-  } while (0)
+#define CHORUS_KV_ASSERT(condition) CHORUS_ASSERT(condition)

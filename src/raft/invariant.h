@@ -1,21 +1,11 @@
-// Safety assertions that stay on in release builds: a broken invariant stops the process rather
-// than let it corrupt replicated state (TigerBeetle's rule). The simulator installs a handler
-// that turns the failure into a failed seed instead of a dead test process.
+// The core's safety assertions: the shared mechanism of base/invariant.h, named in this
+// namespace for the core and its drivers.
 #pragma once
 
-#include <string>
+#include "base/invariant.h"
 
 namespace chorus::raft {
-
-using FatalHandler = void (*)(const std::string& message);
-
-// The handler may throw; if it returns, the process aborts. Returns the previous handler.
-FatalHandler set_fatal_handler(FatalHandler handler);
-[[noreturn]] void invariant_failed(const char* file, int line, const std::string& message);
-
+using base::FatalHandler;
+using base::invariant_failed;
+using base::set_fatal_handler;
 }  // namespace chorus::raft
-
-#define CHORUS_INVARIANT(condition, message)                                           \
-  do {                                                                                 \
-    if (!(condition)) ::chorus::raft::invariant_failed(__FILE__, __LINE__, (message)); \
-  } while (0)

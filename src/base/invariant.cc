@@ -1,9 +1,9 @@
-#include "raft/invariant.h"
+#include "base/invariant.h"
 
 #include <cstdio>
 #include <cstdlib>
 
-namespace chorus::raft {
+namespace chorus::base {
 
 namespace {
 FatalHandler g_handler = nullptr;
@@ -18,8 +18,9 @@ FatalHandler set_fatal_handler(FatalHandler handler) {
 void invariant_failed(const char* file, int line, const std::string& message) {
   const std::string full = std::string(file) + ":" + std::to_string(line) + ": " + message;
   if (g_handler != nullptr) g_handler(full);
-  std::fprintf(stderr, "chorus: invariant violated: %s\n", full.c_str());
+  std::fprintf(stderr, "chorus: invariant failed: %s\n", full.c_str());
+  std::fflush(stderr);
   std::abort();
 }
 
-}  // namespace chorus::raft
+}  // namespace chorus::base
