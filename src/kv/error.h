@@ -6,10 +6,9 @@
 // lives next to the message.
 #pragma once
 
-#include <cassert>
 #include <optional>
-#include <utility>
-#include <variant>
+
+#include "base/result.h"
 
 namespace chorus::kv {
 
@@ -36,37 +35,7 @@ const char* grpc_code_name(Error error);
 const char* to_string(Error error);
 
 template <typename T>
-class Result {
- public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : state_(error) {}         // NOLINT: implicit by design
-
-  bool ok() const { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const { return ok(); }
-  Error error() const {
-    assert(!ok());
-    return std::get<Error>(state_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return std::get<T>(state_);
-  }
-  T& value() & {
-    assert(ok());
-    return std::get<T>(state_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<T>(std::move(state_));
-  }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-
- private:
-  std::variant<T, Error> state_;
-};
+using Result = base::Result<T, Error>;
 
 // The outcome of a check that produces nothing: nullopt when it passed.
 using Check = std::optional<Error>;

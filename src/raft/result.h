@@ -1,9 +1,7 @@
 // Errors a caller must handle are values, not exceptions (see STYLE.md).
 #pragma once
 
-#include <cassert>
-#include <utility>
-#include <variant>
+#include "base/result.h"
 
 namespace chorus::raft {
 
@@ -22,53 +20,7 @@ enum class Error {
 const char* to_string(Error error);
 
 template <typename T>
-class Result {
- public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : state_(error) {}         // NOLINT: implicit by design
-
-  bool ok() const { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const { return ok(); }
-  Error error() const {
-    assert(!ok());
-    return std::get<Error>(state_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return std::get<T>(state_);
-  }
-  T& value() & {
-    assert(ok());
-    return std::get<T>(state_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<T>(std::move(state_));
-  }
-  const T& operator*() const& { return value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  std::variant<T, Error> state_;
-};
-
-// Result of an operation that returns nothing but may fail.
-class Status {
- public:
-  Status() = default;
-  Status(Error error) : error_(error), ok_(false) {}  // NOLINT: implicit by design
-  static Status Ok() { return Status(); }
-
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  Error error() const {
-    assert(!ok_);
-    return error_;
-  }
-
- private:
-  Error error_ = Error::kCompacted;
-  bool ok_ = true;
-};
+using Result = base::Result<T, Error>;
+using Status = base::Status<Error>;
 
 }  // namespace chorus::raft
