@@ -36,7 +36,6 @@ Raft::Raft(RaftConfig config)
   if (auto error = restore_config(initial.conf_state, log_.last_index(), tracker_)) {
     invariant_failed(__FILE__, __LINE__, "bad stored configuration: " + *error);
   }
-  is_learner_ = tracker_.is_learner(id_);
   if (!initial.hard_state.empty()) {
     CHORUS_INVARIANT(initial.hard_state.commit <= log_.last_index(),
                      "stored commit beyond the stored log");

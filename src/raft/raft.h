@@ -206,7 +206,6 @@ class Raft {
   Role role_ = Role::kFollower;
   NodeId lead_;
   ProgressTracker tracker_;
-  bool is_learner_ = false;
 
   // Ticks since the last election timeout (followers: since hearing from the leader;
   // leaders: since the last check-quorum round).

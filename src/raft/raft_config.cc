@@ -19,7 +19,6 @@ ConfState Raft::apply_conf_change(const ConfChange& change) {
 void Raft::switch_to_config(ChangeResult result) {
   tracker_.config = std::move(result.config);
   tracker_.progress = std::move(result.progress);
-  is_learner_ = tracker_.is_learner(id_);
   log_event("applied configuration " + tracker_.config.to_string());
   if (role_ != Role::kLeader) return;
   if (!tracker_.is_voter(id_) && hand_over_leadership()) return;

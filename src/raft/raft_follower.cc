@@ -200,7 +200,6 @@ bool Raft::restore(const Snapshot& snapshot) {
   if (auto error = restore_config(meta.conf_state, log_.last_index(), tracker_)) {
     invariant_failed(__FILE__, __LINE__, "snapshot carries a bad configuration: " + *error);
   }
-  is_learner_ = tracker_.is_learner(id_);
   return true;
 }
 

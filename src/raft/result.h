@@ -9,12 +9,10 @@ enum class Error {
   kCompacted,          // the requested index is below the first index the log still holds
   kUnavailable,        // the requested index is beyond the last index
   kSnapshotOutOfDate,  // a snapshot older than the one already held
-  kSnapshotTemporarilyUnavailable,
-  kProposalDropped,   // no leader, a leadership transfer in progress, or a conf change pending
-  kNotLeader,         // the request needs a leader and this node is not one
-  kStepLocalMessage,  // a local-only message type arrived from the network
-  kStepPeerNotFound,  // a response from a node that is not in the configuration
-  kWrongGroup,        // the message carries another group's id
+  kProposalDropped,    // no leader, a leadership transfer in progress, or a conf change pending
+  kStepLocalMessage,   // a local-only message type arrived from the network
+  kStepPeerNotFound,   // a response from a node that is not in the configuration
+  kWrongGroup,         // the message carries another group's id
 };
 
 const char* to_string(Error error);

@@ -80,8 +80,4 @@ VoteResult ProgressTracker::tally_votes(size_t* granted, size_t* rejected) const
   return config.voters.vote_result(votes_);
 }
 
-void ProgressTracker::for_each_member(const std::function<void(NodeId, Progress&)>& fn) {
-  for (auto& [id, pr] : progress) fn(id, pr);
-}
-
 }  // namespace chorus::raft

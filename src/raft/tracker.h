@@ -50,8 +50,6 @@ class ProgressTracker {
   VoteResult tally_votes(size_t* granted, size_t* rejected) const;
   const std::map<NodeId, bool>& votes() const { return votes_; }
 
-  void for_each_member(const std::function<void(NodeId, Progress&)>& fn);
-
  private:
   ProgressLimits limits_;
   std::map<NodeId, bool> votes_;

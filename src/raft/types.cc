@@ -85,12 +85,8 @@ const char* to_string(Error error) {
       return "requested entry is unavailable";
     case Error::kSnapshotOutOfDate:
       return "snapshot is out of date";
-    case Error::kSnapshotTemporarilyUnavailable:
-      return "snapshot is temporarily unavailable";
     case Error::kProposalDropped:
       return "proposal dropped";
-    case Error::kNotLeader:
-      return "not the leader";
     case Error::kStepLocalMessage:
       return "cannot step a local message";
     case Error::kStepPeerNotFound:
