@@ -18,7 +18,7 @@ class Result {
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }
-  E error() const {
+  const E& error() const {
     CHORUS_ASSERT(!ok());
     return std::get<E>(state_);
   }

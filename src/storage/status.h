@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <variant>
 
+#include "base/result.h"
 #include "storage/assert.h"
 
 namespace chorus::storage {
@@ -43,39 +43,18 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+// A value or a failed Status: base::Result with the storage layer's Status (which carries a
+// message naming the file and offset) as its error, read through status().
 template <typename T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public base::Result<T, Status> {
  public:
-  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
-    STORAGE_ASSERT(!std::get<Status>(state_).ok());
+  Result(T value) : base::Result<T, Status>(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status)                                           // NOLINT: implicit by design
+      : base::Result<T, Status>(std::move(status)) {
+    STORAGE_ASSERT(!this->error().ok());
   }
 
-  bool ok() const { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const { return ok(); }
-  const Status& status() const {
-    STORAGE_ASSERT(!ok());
-    return std::get<Status>(state_);
-  }
-  const T& value() const& {
-    STORAGE_ASSERT(ok());
-    return std::get<T>(state_);
-  }
-  T& value() & {
-    STORAGE_ASSERT(ok());
-    return std::get<T>(state_);
-  }
-  T&& value() && {
-    STORAGE_ASSERT(ok());
-    return std::get<T>(std::move(state_));
-  }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-
- private:
-  std::variant<T, Status> state_;
+  const Status& status() const { return this->error(); }
 };
 
 }  // namespace chorus::storage
