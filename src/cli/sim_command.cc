@@ -5,10 +5,12 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <vector>
 
+#include "cli/commands.h"
 #include "sim/simulation.h"
 
 namespace chorus::cli {
@@ -127,6 +129,34 @@ int run_demo_command(uint64_t seed) {
   options.nodes = 5;
   options.trace = true;
   return run_sim_command(options);
+}
+
+void add_sim_commands(CLI::App& app, Job& job) {
+  auto options = std::make_shared<SimCommandOptions>();
+  auto seed = std::make_shared<uint64_t>(0);
+  auto* sim = app.add_subcommand("sim", "Run the deterministic simulator over seeds");
+  sim->add_option("--seeds", options->seeds, "How many seeds to run")->check(CLI::PositiveNumber);
+  sim->add_option("--seed", *seed, "First seed (default: a fresh random one)");
+  sim->add_option("--nodes", options->nodes, "Nodes per run, 3 to 7 (default: chosen by seed)")
+      ->check(CLI::Range(3, 7));
+  sim->add_flag("--trace", options->trace, "Print a readable trace of each run");
+  sim->add_option("--safety-ms", options->safety_ms, "Simulated ms of faults per seed");
+  sim->add_option("--regressions", options->regressions_file,
+                  "Run the seeds listed in this file (SEED [NODES] per line)");
+  sim->add_option("--liveness-ms", options->liveness_ms,
+                  "Simulated ms allowed to converge once faults stop");
+  sim->callback([sim, options, seed, &job] {
+    if (sim->count("--seed") > 0) options->seed = *seed;
+    job = [options] { return run_sim_command(*options); };
+  });
+
+  // A seed that shows a bit of everything: elections, a learner joining through a snapshot and
+  // promoted, leaders isolated and crashed, and the checks at the end.
+  auto demo_seed = std::make_shared<uint64_t>(17);
+  auto* trace = app.add_subcommand("sim-demo", "Show one traced simulator run");
+  trace->add_option("--seed", *demo_seed, "Simulator seed to show");
+  trace->callback(
+      [demo_seed, &job] { job = [demo_seed] { return run_demo_command(*demo_seed); }; });
 }
 
 }  // namespace chorus::cli
