@@ -41,6 +41,11 @@ Progress* ProgressTracker::find(NodeId id) {
   return it == progress.end() ? nullptr : &it->second;
 }
 
+const Progress* ProgressTracker::find(NodeId id) const {
+  auto it = progress.find(id);
+  return it == progress.end() ? nullptr : &it->second;
+}
+
 Index ProgressTracker::committed() const {
   return config.voters.committed_index([this](NodeId id) -> std::optional<Index> {
     auto it = progress.find(id);

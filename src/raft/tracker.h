@@ -40,6 +40,7 @@ class ProgressTracker {
     return config.voters.incoming.size() == 1 && !config.voters.is_joint();
   }
   Progress* find(NodeId id);
+  const Progress* find(NodeId id) const;
 
   // The largest index replicated on a quorum of voters (joint-aware).
   Index committed() const;
