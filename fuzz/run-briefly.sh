@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the storage fuzz targets with clang (libFuzzer + ASan + UBSan) in build-fuzz/ and runs
-# each for a few seconds from seed inputs plus whatever corpus earlier runs left there.
+# Builds the storage and peer transport fuzz targets with clang (libFuzzer + ASan + UBSan) in
+# build-fuzz/ and runs each for a few seconds from seed inputs plus whatever corpus earlier runs
+# left there.
 #
 #   fuzz/run-briefly.sh [seconds per target, default 20]
 #
@@ -18,12 +19,15 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++}" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCHORUS_FUZZ=ON -DCHORUS_BENCH=OFF >/dev/null
-cmake --build "$build" --target wal_record_fuzz snapshot_reader_fuzz storage_fuzz_seeds -j "$jobs"
+cmake --build "$build" --target wal_record_fuzz snapshot_reader_fuzz storage_fuzz_seeds \
+  peer_decoder_fuzz net_fuzz_seeds -j "$jobs"
 
-mkdir -p "$build/corpus/wal_record" "$build/corpus/snapshot_reader" "$build/artifacts"
+mkdir -p "$build/corpus/wal_record" "$build/corpus/snapshot_reader" "$build/corpus/peer_decoder" \
+  "$build/artifacts"
 "$build/src/storage_fuzz_seeds" "$build/corpus/wal_record" "$build/corpus/snapshot_reader"
+"$build/src/net_fuzz_seeds" "$build/corpus/peer_decoder"
 
-for target in wal_record snapshot_reader; do
+for target in wal_record snapshot_reader peer_decoder; do
   echo "== ${target}_fuzz for ${seconds}s"
   "$build/src/${target}_fuzz" \
     -max_total_time="$seconds" \

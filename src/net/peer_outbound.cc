@@ -1,0 +1,184 @@
+// The sending side: one writer thread per peer dials it when there is something to send, says
+// hello, then writes its queue in batches, many frames per send() call.
+//
+// A failed dial or a lost connection drops what is queued (Raft retransmits what matters, and a
+// stale append or vote is worth nothing), reports the peer unreachable, and waits a backoff
+// before dialing again.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+
+#include "net/backoff.h"
+#include "net/hello.h"
+#include "net/message_codec.h"
+#include "net/peer_transport.h"
+#include "net/socket.h"
+
+namespace chorus::net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kConnectTimeout{2000};
+// A peer that accepts bytes this slowly is treated as gone; the connection is redialed.
+constexpr std::chrono::milliseconds kSendTimeout{10000};
+constexpr std::chrono::milliseconds kBackoffMin{10};
+constexpr std::chrono::milliseconds kBackoffMax{1000};
+// A connection lost sooner than this after it opened does not prove the peer healthy, so the
+// backoff keeps growing: a peer that refuses our hello is not redialed at the rate we send.
+constexpr std::chrono::milliseconds kHealthyConnectionMin{1000};
+// Bounds of one batch (one send() call); a batch always takes at least one message.
+constexpr size_t kBatchMessagesMax = 256;
+constexpr size_t kBatchBytesMax = 1 << 20;
+
+}  // namespace
+
+void PeerTransport::write_loop(Peer& peer) {
+  Backoff backoff(kBackoffMin, kBackoffMax, std::random_device{}() ^ peer.id);
+  bool failure_reported = false;  // one log line per run of failed dials, not one per dial
+  Clock::time_point connected_at;
+  std::chrono::milliseconds delay{0};
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (delay.count() > 0) {
+        peer.wake.wait_for(lock, delay, [&] { return stopping_ || peer.removed; });
+        delay = std::chrono::milliseconds(0);
+      }
+      if (!wait_for_work(peer, lock)) break;
+    }
+    if (peer.fd < 0) {
+      const std::string error = connect_peer(peer);
+      if (!error.empty()) {
+        if (exiting(peer)) break;
+        if (!failure_reported) {
+          log("cannot connect to peer " + std::to_string(peer.id) + ": " + error);
+          failure_reported = true;
+        }
+        drop_queue(peer);
+        if (options_.unreachable) options_.unreachable(peer.id);
+        delay = backoff.next();
+        continue;
+      }
+      failure_reported = false;
+      connected_at = Clock::now();
+      log("connected to peer " + std::to_string(peer.id));
+    }
+    std::string error;
+    if (closed_by_remote(peer.fd)) {
+      error = "closed by the peer";
+    } else {
+      const std::vector<raft::Message> batch = take_batch(peer);
+      error = write_batch(peer, batch);
+    }
+    if (error.empty()) continue;
+    close_outbound(peer);
+    if (!exiting(peer)) {
+      log("lost connection to peer " + std::to_string(peer.id) + ": " + error);
+      if (options_.unreachable) options_.unreachable(peer.id);
+    }
+    if (Clock::now() - connected_at < kHealthyConnectionMin) {
+      delay = backoff.next();
+    } else {
+      backoff.reset();
+    }
+  }
+  close_outbound(peer);
+  drop_queue(peer);  // counted: stats().dropped covers every message send() accepted but lost
+  std::lock_guard lock(mutex_);
+  peer.writer_finished = true;
+}
+
+// Waits until there is something to send; false when the writer must exit instead.
+bool PeerTransport::wait_for_work(Peer& peer, std::unique_lock<std::mutex>& lock) {
+  peer.wake.wait(lock, [&] { return stopping_ || peer.removed || !peer.queue.empty(); });
+  return !stopping_ && !peer.removed;
+}
+
+bool PeerTransport::exiting(Peer& peer) {
+  std::lock_guard lock(mutex_);
+  return stopping_ || peer.removed;
+}
+
+std::string PeerTransport::connect_peer(Peer& peer) {
+  std::string host;
+  uint16_t port = 0;
+  uint64_t address_version = 0;
+  {
+    std::lock_guard lock(mutex_);
+    host = peer.host;
+    port = peer.port;
+    address_version = peer.address_version;
+  }
+  base::Result<int, std::string> connected =
+      connect_to(host, port, wake_read_fd_, kConnectTimeout, kSendTimeout);
+  if (!connected.ok()) return host + ":" + std::to_string(port) + ": " + connected.error();
+  const int fd = *connected;
+  const Hello hello{options_.cluster_id, options_.self_id, peer.id};
+  if (std::string error = send_all(fd, encode_frame(encode_hello(hello))); !error.empty()) {
+    close(fd);
+    return error;
+  }
+  std::lock_guard lock(mutex_);
+  if (stopping_ || peer.removed || address_version != peer.address_version) {
+    close(fd);
+    return "address changed while dialing";
+  }
+  peer.fd = fd;
+  return {};
+}
+
+std::vector<raft::Message> PeerTransport::take_batch(Peer& peer) {
+  std::vector<raft::Message> batch;
+  size_t batch_bytes = 0;
+  std::lock_guard lock(mutex_);
+  while (!peer.queue.empty() && batch.size() < kBatchMessagesMax) {
+    const size_t message_bytes = encoded_size_bound(peer.queue.front());
+    if (!batch.empty() && batch_bytes + message_bytes > kBatchBytesMax) break;
+    batch_bytes += message_bytes;
+    batch.push_back(std::move(peer.queue.front()));
+    peer.queue.pop_front();
+  }
+  return batch;
+}
+
+// Writes the batch as frames in one buffer; returns the send error, if any.
+std::string PeerTransport::write_batch(Peer& peer, const std::vector<raft::Message>& batch) {
+  std::string frames;
+  std::string payload;
+  uint64_t framed = 0;
+  for (const raft::Message& message : batch) {
+    payload.clear();
+    append_message(payload, message);
+    if (payload.size() > options_.max_frame_bytes) {
+      // The receiver would refuse the frame and close the connection: drop just this message.
+      ++dropped_;
+      log("dropped a " + std::string(raft::to_string(message.type)) + " message of " +
+          std::to_string(payload.size()) + " bytes to peer " + std::to_string(peer.id) +
+          ": larger than max_frame_bytes");
+      continue;
+    }
+    append_frame(frames, payload);
+    ++framed;
+  }
+  std::string error = send_all(peer.fd, frames);
+  (error.empty() ? sent_ : dropped_) += framed;
+  return error;
+}
+
+void PeerTransport::close_outbound(Peer& peer) {
+  std::lock_guard lock(mutex_);
+  if (peer.fd < 0) return;
+  close(peer.fd);
+  peer.fd = -1;
+}
+
+void PeerTransport::drop_queue(Peer& peer) {
+  std::lock_guard lock(mutex_);
+  dropped_ += peer.queue.size();
+  peer.queue.clear();
+}
+
+}  // namespace chorus::net
