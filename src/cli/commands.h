@@ -13,6 +13,7 @@ using Job = std::function<int()>;
 void add_sim_commands(CLI::App& app, Job& job);
 // serve, demo (serve_command.cc, demo_command.cc)
 void add_server_commands(CLI::App& app, Job& job);
+void add_demo_command(CLI::App& app, Job& job);
 // kv, cluster: an etcd v3 client for people without etcdctl (client_commands.cc)
 void add_client_commands(CLI::App& app, Job& job);
 

@@ -1,8 +1,164 @@
-// chorus serve (placeholder until the server lands).
+// chorus serve: parses etcd's flags, opens the node, serves the etcd API until a signal.
+#include "cli/serve_command.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include "api/server.h"
 #include "cli/commands.h"
+#include "node/identity.h"
+#include "node/node.h"
 
 namespace chorus::cli {
 
-void add_server_commands(CLI::App&, Job&) {}
+namespace {
+
+// Loopback names resolve to the loopback address: Chorus never listens beyond what was asked.
+std::string listen_host(const std::string& host) {
+  return host == "localhost" ? "127.0.0.1" : host;
+}
+
+void log_line(const std::string& name, const std::string& text) {
+  static std::mutex mutex;
+  const auto now = std::chrono::system_clock::now();
+  std::lock_guard lock(mutex);
+  std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {} {}\n", now, name, text) << std::flush;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& flags) {
+  ServeOptions options = flags;
+  if (options.data_dir.empty()) options.data_dir = options.name + ".etcd";
+  if (options.initial_cluster.empty()) {
+    for (const std::string& url : node::split_list(options.initial_advertise_peer_urls)) {
+      if (!options.initial_cluster.empty()) options.initial_cluster += ",";
+      options.initial_cluster += options.name + "=" + url;
+    }
+  }
+  auto fail = [&](const std::string& text) {
+    log_line(options.name, "error: " + text);
+    return 1;
+  };
+  if (options.initial_cluster_state != "new" && options.initial_cluster_state != "existing") {
+    return fail("--initial-cluster-state must be \"new\" or \"existing\", not \"" +
+                options.initial_cluster_state + "\"");
+  }
+  if (options.election_timeout_ms < 5 * options.heartbeat_interval_ms) {
+    // etcd's rule: the election timeout must be at least 5 times the heartbeat interval.
+    return fail(
+        fmt::format("--election-timeout[{}ms] should be at least as 5 times as "
+                    "--heartbeat-interval[{}ms]",
+                    options.election_timeout_ms, options.heartbeat_interval_ms));
+  }
+
+  node::NodeOptions node_options;
+  node_options.name = options.name;
+  node_options.data_dir = options.data_dir;
+  node_options.advertise_peer_urls = node::split_list(options.initial_advertise_peer_urls);
+  node_options.advertise_client_urls = node::split_list(options.advertise_client_urls);
+  const auto peer_listen = node::split_list(options.listen_peer_urls);
+  if (peer_listen.empty()) return fail("--listen-peer-urls is empty");
+  auto peer_address = node::parse_url(peer_listen.front());
+  if (!peer_address) return fail("cannot parse --listen-peer-urls " + peer_listen.front());
+  node_options.listen_peer_host = listen_host(peer_address->host);
+  node_options.listen_peer_port = peer_address->port;
+  for (const std::string& item : node::split_list(options.initial_cluster)) {
+    const size_t equals = item.find('=');
+    if (equals == std::string::npos || !node::parse_url(item.substr(equals + 1))) {
+      return fail("cannot parse --initial-cluster entry \"" + item + "\"");
+    }
+    node_options.initial_cluster.emplace_back(item.substr(0, equals), item.substr(equals + 1));
+  }
+  node_options.new_cluster = options.initial_cluster_state == "new";
+  node_options.token = options.initial_cluster_token;
+  node_options.heartbeat_ms = options.heartbeat_interval_ms;
+  node_options.election_ms = options.election_timeout_ms;
+  node_options.snapshot_count = std::max<uint64_t>(1, options.snapshot_count);
+  node_options.snapshot_catchup_entries = std::min<uint64_t>(5000, node_options.snapshot_count);
+  // etcd's request timeout: 5 s plus two election timeouts.
+  node_options.request_timeout = std::chrono::milliseconds(5000 + 2 * options.election_timeout_ms);
+  const std::string name = options.name;
+  node_options.log = [name](const std::string& text) { log_line(name, text); };
+
+  api::ServerOptions server_options;
+  for (const std::string& url : node::split_list(options.listen_client_urls)) {
+    auto address = node::parse_url(url);
+    if (!address) return fail("cannot parse --listen-client-urls " + url);
+    server_options.listen_addresses.push_back(
+        fmt::format("{}:{}", listen_host(address->host), address->port));
+  }
+  server_options.max_request_bytes = options.max_request_bytes;
+  server_options.token = options.initial_cluster_token;
+
+  // Signals are taken by sigwait below, not by handlers: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto opened = node::Node::open(node_options);
+  if (!opened.ok()) return fail(opened.error());
+  std::unique_ptr<node::Node> node = std::move(opened.value());
+  auto server = api::ApiServer::start(*node, server_options);
+  if (!server.ok()) return fail(server.error());
+  log_line(name, fmt::format("serving the etcd v3 API on {} (member {}, cluster {})",
+                             fmt::join(server_options.listen_addresses, ", "),
+                             node::hex_id(node->id()), node::hex_id(node->cluster_id())));
+  if (!options.listen_metrics_urls.empty()) {
+    log_line(name, "note: --listen-metrics-urls is accepted but not served yet");
+  }
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log_line(name, fmt::format("received {}, shutting down", strsignal(signal_number)));
+  server.value()->stop();
+  node->stop();
+  log_line(name, "stopped");
+  return 0;
+}
+
+void add_server_commands(CLI::App& app, Job& job) {
+  auto options = std::make_shared<ServeOptions>();
+  auto* serve = app.add_subcommand("serve", "Run a cluster member (etcd's flags)");
+  serve->add_option("--name", options->name, "Human-readable name for this member");
+  serve->add_option("--data-dir", options->data_dir, "Path to the data directory");
+  serve->add_option("--listen-client-urls", options->listen_client_urls,
+                    "URLs to listen on for client traffic");
+  serve->add_option("--advertise-client-urls", options->advertise_client_urls,
+                    "This member's client URLs to advertise to the cluster");
+  serve->add_option("--listen-peer-urls", options->listen_peer_urls,
+                    "URLs to listen on for peer traffic");
+  serve->add_option("--initial-advertise-peer-urls", options->initial_advertise_peer_urls,
+                    "This member's peer URLs to advertise to the cluster");
+  serve->add_option("--initial-cluster", options->initial_cluster,
+                    "Initial cluster configuration for bootstrapping (name=url,...)");
+  serve->add_option("--initial-cluster-state", options->initial_cluster_state,
+                    "Initial cluster state: new or existing");
+  serve->add_option("--initial-cluster-token", options->initial_cluster_token,
+                    "Initial cluster token for the cluster during bootstrap");
+  serve->add_option("--max-request-bytes", options->max_request_bytes,
+                    "Maximum client request size in bytes the server will accept");
+  serve->add_option("--quota-backend-bytes", options->quota_backend_bytes,
+                    "Raise alarms when the backend size exceeds the given quota (0: default)");
+  serve->add_option("--heartbeat-interval", options->heartbeat_interval_ms,
+                    "Time (in milliseconds) of a heartbeat interval");
+  serve->add_option("--election-timeout", options->election_timeout_ms,
+                    "Time (in milliseconds) for an election to timeout");
+  serve->add_option("--snapshot-count", options->snapshot_count,
+                    "Number of committed transactions to trigger a snapshot to disk");
+  serve->add_option("--listen-metrics-urls", options->listen_metrics_urls,
+                    "URLs to serve /metrics and /health on");
+  serve->add_option("--log-level", options->log_level, "debug, info, warn, error");
+  serve->callback([options, &job] { job = [options] { return run_serve(*options); }; });
+  add_demo_command(app, job);
+}
 
 }  // namespace chorus::cli

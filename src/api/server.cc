@@ -1,0 +1,76 @@
+#include "api/server.h"
+
+#include "api/auth_service.h"
+#include "api/cluster_service.h"
+#include "api/context.h"
+#include "api/kv_service.h"
+#include "api/lease_service.h"
+#include "api/lock_service.h"
+#include "api/maintenance_service.h"
+#include "api/watch_service.h"
+
+namespace chorus::api {
+
+struct ApiServer::Services {
+  Services(node::Node& node, const ServerOptions& options)
+      : context(node, options.max_request_bytes),
+        kv(context),
+        watch(context),
+        lease(context),
+        cluster(context, options.token),
+        maintenance(context),
+        auth(context),
+        lock(context),
+        election(context) {}
+  ApiContext context;
+  KvService kv;
+  WatchService watch;
+  LeaseService lease;
+  ClusterService cluster;
+  MaintenanceService maintenance;
+  AuthService auth;
+  LockService lock;
+  ElectionService election;
+};
+
+ApiServer::ApiServer() = default;
+
+ApiServer::~ApiServer() {
+  stop();
+}
+
+base::Result<std::unique_ptr<ApiServer>, std::string> ApiServer::start(node::Node& node,
+                                                                       ServerOptions options) {
+  std::unique_ptr<ApiServer> server(new ApiServer());
+  server->services_ = std::make_unique<Services>(node, options);
+  grpc::ServerBuilder builder;
+  server->ports_.resize(options.listen_addresses.size());
+  for (size_t i = 0; i < options.listen_addresses.size(); ++i) {
+    builder.AddListeningPort(options.listen_addresses[i], grpc::InsecureServerCredentials(),
+                             &server->ports_[i]);
+  }
+  // Requests above --max-request-bytes get etcd's "request is too large" from the node; gRPC's
+  // own limit sits above it, with etcd's allowance for framing.
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(options.max_request_bytes + kGrpcOverheadBytes));
+  builder.SetMaxSendMessageSize(std::numeric_limits<int>::max());
+  Services& s = *server->services_;
+  for (grpc::Service* service : std::initializer_list<grpc::Service*>{
+           &s.kv, &s.watch, &s.lease, &s.cluster, &s.maintenance, &s.auth, &s.lock, &s.election}) {
+    builder.RegisterService(service);
+  }
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_) return std::string("cannot start the gRPC server (address in use?)");
+  for (size_t i = 0; i < server->ports_.size(); ++i) {
+    if (server->ports_[i] == 0) return "cannot listen on " + options.listen_addresses[i];
+  }
+  return server;
+}
+
+void ApiServer::stop() {
+  if (!server_) return;
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server_.reset();
+}
+
+}  // namespace chorus::api

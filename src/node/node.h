@@ -1,0 +1,199 @@
+// Node: one member of a Chorus cluster. It binds the Raft core (src/raft/) to its disk
+// (storage::RaftStore on a PosixDisk), the peer transport (src/net/), a clock, and the state
+// machine (state_machine.h), and runs them on one thread, the node loop (node_loop.cc):
+//
+//   wait for work or the next tick -> step peer messages, run posted tasks -> tick -> one Ready:
+//   send what may leave now -> persist with ONE fsync -> send what needed persistence ->
+//   apply committed entries, answer their waiters -> answer reads -> advance
+//
+// Everything that arrives while the loop is busy persisting is batched into the next Ready, so
+// many proposals share one fsync (group commit) without a timer.
+//
+// The public methods are thread-safe: they queue work for the loop and return futures. The
+// state machine, the core and the lessor are touched only on the loop thread; post() runs a
+// function there for callers that need them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "chorus/internal.pb.h"
+#include "net/peer_transport.h"
+#include "node/lessor.h"
+#include "node/state_machine.h"
+#include "raft/raft.h"
+#include "storage/posix_disk.h"
+#include "storage/raft_store.h"
+
+namespace chorus::node {
+
+struct NodeOptions {
+  std::string name = "default";
+  std::string data_dir;
+  std::vector<std::string> advertise_peer_urls;
+  std::vector<std::string> advertise_client_urls;
+  std::string listen_peer_host = "127.0.0.1";
+  uint16_t listen_peer_port = 2380;
+  // --initial-cluster as (name, peer URL) pairs; a name may appear with several URLs.
+  std::vector<std::pair<std::string, std::string>> initial_cluster;
+  bool new_cluster = true;  // --initial-cluster-state new|existing
+  std::string token = "etcd-cluster";
+  int heartbeat_ms = 100;
+  int election_ms = 1000;
+  uint64_t snapshot_count = 100000;
+  // Raft entries kept behind a snapshot so that slow followers catch up without one.
+  uint64_t snapshot_catchup_entries = 5000;
+  std::chrono::milliseconds request_timeout{7000};
+  std::function<void(const std::string&)> log;
+};
+
+// A consistent view of the node's Raft state, for Status, headers and metrics.
+struct RaftView {
+  uint64_t id = 0;
+  uint64_t cluster_id = 0;
+  uint64_t leader = 0;
+  uint64_t term = 0;
+  uint64_t commit = 0;
+  uint64_t applied = 0;
+  bool is_leader = false;
+  bool is_learner = false;
+};
+
+class Node {
+ public:
+  // Opens the data directory (creating a new member, joining a cluster, or restarting), starts
+  // the peer transport and the loop. Errors name what is wrong (a locked data dir, a local name
+  // missing from --initial-cluster, refused recovery).
+  static base::Result<std::unique_ptr<Node>, std::string> open(NodeOptions options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Stops the loop and the transport; pending requests fail with "server stopped". Idempotent.
+  void stop();
+  bool stopped() const { return stopped_.load(); }
+
+  uint64_t id() const { return id_; }
+  uint64_t cluster_id() const { return cluster_id_; }
+  uint64_t term() const { return term_.load(); }
+  uint64_t leader() const { return leader_.load(); }
+  int64_t revision() const { return revision_.load(); }
+  uint16_t peer_port() const;
+  const NodeOptions& options() const { return options_; }
+
+  // Proposes a state-machine request; the future is ready once it is applied on this node (or
+  // failed: no leader, timeout, stopped, too large).
+  std::future<Applied> propose(internal::Request request);
+  // Proposes a membership change whose context describes `member`; ready once applied here.
+  std::future<Applied> change_membership(raft::ConfChange change, internal::Member member);
+  // Runs `read` on the loop thread once this node has applied everything committed before the
+  // call (ReadIndex: linearizable), or at once when `linearizable` is false. The future holds
+  // the error when the read could not be served.
+  std::future<grpc::Status> read(bool linearizable, std::function<void(StateMachine&)> read);
+  // Runs `task` on the loop thread, with access to the loop-only state.
+  void post(std::function<void()> task);
+  // As post(), and waits for it (or returns false when the node stopped first).
+  bool call(const std::function<void()>& task);
+
+  // Loop thread only.
+  StateMachine& state_machine() { return *state_machine_; }
+  Lessor& lessor() { return lessor_; }
+  raft::Raft& raft() { return *raft_; }
+  RaftView raft_view() const;
+  void transfer_leadership(uint64_t target) { raft_->transfer_leadership(raft::NodeId{target}); }
+
+  // Blocks until the store's revision is above `seen`, the deadline passes, or the node stops.
+  // Watch streams wait here instead of polling.
+  void wait_for_revision_after(int64_t seen, std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct Waiter {
+    std::promise<Applied> promise;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  struct PendingRead {
+    std::function<void(StateMachine&)> read;
+    std::promise<grpc::Status> done;
+    std::chrono::steady_clock::time_point deadline;
+  };
+
+  explicit Node(NodeOptions options);
+  std::optional<std::string> start();
+  std::optional<std::string> bootstrap_or_join();
+  std::optional<std::string> load_identity(bool* found);
+  std::optional<std::string> save_identity();
+  void start_raft();
+
+  // node_loop.cc
+  void loop();
+  void on_tick();
+  void process_ready();
+  void apply(const raft::Entry& entry);
+  void apply_conf_change(const raft::Entry& entry);
+  void restore(const raft::Snapshot& snapshot);
+  void maybe_snapshot();
+  void issue_reads();
+  void serve_reads();
+  void expire_waiters(std::chrono::steady_clock::time_point now);
+  void maybe_publish(std::chrono::steady_clock::time_point now);
+  void sync_peers();
+  void fail_everything(const grpc::Status& status);
+  void log(const std::string& text) const;
+  void fatal(const std::string& text);
+
+  NodeOptions options_;
+  uint64_t id_ = 0;
+  uint64_t cluster_id_ = 0;
+  int lock_fd_ = -1;
+
+  std::atomic<uint64_t> term_{0};
+  std::atomic<uint64_t> leader_{0};
+  std::atomic<int64_t> revision_{1};
+  std::atomic<bool> stopped_{false};
+
+  // Loop thread only.
+  storage::PosixDisk disk_;
+  std::unique_ptr<storage::RaftStore> store_;
+  std::unique_ptr<raft::Raft> raft_;
+  std::unique_ptr<StateMachine> state_machine_;
+  std::unique_ptr<net::PeerTransport> transport_;
+  Lessor lessor_;
+  raft::ConfState conf_state_;
+  raft::Index applied_;
+  raft::Index snapshot_index_;
+  bool is_leader_ = false;
+  bool removed_ = false;
+  std::chrono::steady_clock::time_point next_tick_;
+  std::chrono::steady_clock::time_point next_publish_;
+  uint64_t next_sequence_ = 0;
+  uint64_t next_read_context_ = 0;
+  std::map<uint64_t, Waiter> waiters_;
+  std::vector<PendingRead> unissued_reads_;
+  std::map<std::string, std::vector<PendingRead>> reads_awaiting_index_;
+  std::vector<std::pair<raft::Index, PendingRead>> reads_awaiting_apply_;
+
+  // Shared with other threads, under mutex_.
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable applied_cv_;
+  bool stopping_ = false;
+  std::vector<std::function<void()>> tasks_;
+  std::vector<raft::Message> inbound_;
+  RaftView view_;
+
+  std::thread loop_thread_;
+};
+
+}  // namespace chorus::node

@@ -1,0 +1,202 @@
+#include "node/state_machine.h"
+
+#include <algorithm>
+
+#include "convert/errors.h"
+#include "convert/requests.h"
+#include "convert/responses.h"
+
+namespace chorus::node {
+
+StateMachine::StateMachine(kv::StoreOptions options)
+    : options_(options), store_(options), watches_(store_) {
+  wire_watches();
+}
+
+void StateMachine::wire_watches() {
+  store_.set_event_sink([this](kv::Revision revision, const std::vector<kv::Event>& events) {
+    watches_.on_apply(revision, events);
+  });
+}
+
+void StateMachine::bootstrap(const internal::ClusterState& cluster) {
+  cluster_ = cluster;
+}
+
+const internal::Member* StateMachine::member(uint64_t id) const {
+  for (const internal::Member& m : cluster_.members()) {
+    if (m.id() == id) return &m;
+  }
+  return nullptr;
+}
+
+bool StateMachine::removed(uint64_t id) const {
+  const auto& ids = cluster_.removed();
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+namespace {
+template <typename Response, typename KvResult>
+Applied answer(const KvResult& result) {
+  Applied out;
+  if (!result.ok()) {
+    out.status = convert::to_grpc(result.error());
+    return out;
+  }
+  Response response;
+  convert::to_pb(result.value(), &response);
+  out.response = std::move(response);
+  return out;
+}
+}  // namespace
+
+Applied StateMachine::apply(const internal::Request& request) {
+  switch (request.op_case()) {
+    case internal::Request::kPut:
+      return answer<etcdserverpb::PutResponse>(store_.put(convert::to_kv(request.put())));
+    case internal::Request::kDeleteRange:
+      return answer<etcdserverpb::DeleteRangeResponse>(
+          store_.delete_range(convert::to_kv(request.delete_range())));
+    case internal::Request::kTxn:
+      return answer<etcdserverpb::TxnResponse>(store_.txn(convert::to_kv(request.txn())));
+    case internal::Request::kCompaction:
+      // The compaction point moves now; the history below it is dropped by the node loop in
+      // small slices (compact_step), so that no write waits long behind it.
+      return answer<etcdserverpb::CompactionResponse>(
+          store_.compact(request.compaction().revision()));
+    case internal::Request::kLeaseGrant:
+      return answer<etcdserverpb::LeaseGrantResponse>(
+          store_.lease_grant(request.lease_grant().id(), request.lease_grant().ttl()));
+    case internal::Request::kLeaseRevoke:
+      return answer<etcdserverpb::LeaseRevokeResponse>(
+          store_.lease_revoke(request.lease_revoke().id()));
+    case internal::Request::kMemberAttributes: {
+      const internal::MemberAttributes& attributes = request.member_attributes();
+      for (internal::Member& m : *cluster_.mutable_members()) {
+        if (m.id() != attributes.id()) continue;
+        m.set_name(attributes.name());
+        *m.mutable_client_urls() = attributes.client_urls();
+      }
+      return Applied{};
+    }
+    case internal::Request::kAlarm:
+      return apply_alarm(request.alarm());
+    case internal::Request::kMemberUpdate: {
+      Applied out;
+      for (internal::Member& m : *cluster_.mutable_members()) {
+        if (m.id() == request.member_update().id()) {
+          *m.mutable_peer_urls() = request.member_update().peer_urls();
+          out.response = cluster_;
+          return out;
+        }
+      }
+      out.status = convert::to_grpc(convert::ServerError::kMemberNotFound);
+      return out;
+    }
+    case internal::Request::OP_NOT_SET:
+      break;
+  }
+  Applied out;
+  out.status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "chorus: empty request in log");
+  return out;
+}
+
+Applied StateMachine::apply_alarm(const etcdserverpb::AlarmRequest& request) {
+  Applied out;
+  etcdserverpb::AlarmResponse response;
+  auto* alarms = cluster_.mutable_alarms();
+  auto same = [&](const etcdserverpb::AlarmMember& a) {
+    return a.memberid() == request.memberid() && a.alarm() == request.alarm();
+  };
+  switch (request.action()) {
+    case etcdserverpb::AlarmRequest::GET:
+      for (const auto& a : *alarms) {
+        if (request.alarm() == etcdserverpb::NONE || a.alarm() == request.alarm()) {
+          *response.add_alarms() = a;
+        }
+      }
+      break;
+    case etcdserverpb::AlarmRequest::ACTIVATE:
+      if (request.alarm() == etcdserverpb::NONE) break;
+      if (std::none_of(alarms->begin(), alarms->end(), same)) {
+        auto* added = alarms->Add();
+        added->set_memberid(request.memberid());
+        added->set_alarm(request.alarm());
+      }
+      *response.add_alarms() = alarms->at(alarms->size() - 1);
+      break;
+    case etcdserverpb::AlarmRequest::DEACTIVATE:
+      for (int i = 0; i < alarms->size(); ++i) {
+        if (!same(alarms->at(i))) continue;
+        *response.add_alarms() = alarms->at(i);
+        alarms->DeleteSubrange(i, 1);
+        break;
+      }
+      break;
+    default:
+      break;
+  }
+  response.mutable_header()->set_revision(store_.revision());
+  out.response = std::move(response);
+  return out;
+}
+
+Applied StateMachine::apply_member_change(const raft::ConfChange& change,
+                                          const internal::MemberChange& what) {
+  auto* members = cluster_.mutable_members();
+  auto find = [&](uint64_t id) -> internal::Member* {
+    for (internal::Member& m : *members) {
+      if (m.id() == id) return &m;
+    }
+    return nullptr;
+  };
+  for (const raft::ConfChangeSingle& single : change.changes) {
+    const uint64_t id = single.node.value;
+    switch (single.type) {
+      case raft::ConfChangeType::kAddNode:
+      case raft::ConfChangeType::kAddLearner: {
+        const bool learner = single.type == raft::ConfChangeType::kAddLearner;
+        if (internal::Member* existing = find(id)) {
+          existing->set_is_learner(learner);  // promotion (or demotion)
+        } else {
+          internal::Member added = what.member();
+          added.set_id(id);
+          added.set_is_learner(learner);
+          *members->Add() = std::move(added);
+        }
+        break;
+      }
+      case raft::ConfChangeType::kRemoveNode:
+        for (int i = 0; i < members->size(); ++i) {
+          if (members->at(i).id() != id) continue;
+          members->DeleteSubrange(i, 1);
+          break;
+        }
+        if (!removed(id)) cluster_.add_removed(id);
+        break;
+    }
+  }
+  Applied out;
+  out.response = cluster_;
+  return out;
+}
+
+std::string StateMachine::snapshot() const {
+  internal::SnapshotData data;
+  *data.mutable_cluster() = cluster_;
+  data.set_kv(store_.snapshot());
+  return data.SerializeAsString();
+}
+
+bool StateMachine::restore(std::string_view bytes) {
+  internal::SnapshotData data;
+  if (!data.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return false;
+  auto restored = kv::Store::restore(data.kv(), options_);
+  if (!restored.ok()) return false;
+  store_ = std::move(restored.value());
+  wire_watches();
+  cluster_ = data.cluster();
+  return true;
+}
+
+}  // namespace chorus::node

@@ -1,0 +1,69 @@
+// The replicated state machine of a node: the MVCC store (keys, revisions, leases), the watch
+// hub fed by it, and the cluster's membership. Committed Raft entries are applied to it in log
+// order by the node loop, and only there: nothing here is thread-safe, and nothing here reads a
+// clock, so replicas that applied the same entries are equal.
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/etcdserverpb/rpc.pb.h"
+#include "chorus/internal.pb.h"
+#include "kv/store.h"
+#include "kv/watch_hub.h"
+#include "raft/conf_change.h"
+
+namespace chorus::node {
+
+// What applying one request produced: etcd's error, or the response (whose header carries only
+// the revision; the server fills in the rest).
+struct Applied {
+  grpc::Status status;
+  std::variant<std::monostate, etcdserverpb::PutResponse, etcdserverpb::DeleteRangeResponse,
+               etcdserverpb::TxnResponse, etcdserverpb::CompactionResponse,
+               etcdserverpb::LeaseGrantResponse, etcdserverpb::LeaseRevokeResponse,
+               etcdserverpb::AlarmResponse, internal::ClusterState>
+      response;
+};
+
+class StateMachine {
+ public:
+  explicit StateMachine(kv::StoreOptions options);
+  StateMachine(const StateMachine&) = delete;
+  StateMachine& operator=(const StateMachine&) = delete;
+
+  // The founding state of a new cluster: these members (voters), this cluster id.
+  void bootstrap(const internal::ClusterState& cluster);
+
+  Applied apply(const internal::Request& request);
+  // The membership side of a committed conf change (the Raft side is the core's). Answers with
+  // the cluster state after the change.
+  Applied apply_member_change(const raft::ConfChange& change, const internal::MemberChange& what);
+
+  std::string snapshot() const;
+  // Replaces the whole state; false (and nothing changed) when `data` does not decode.
+  bool restore(std::string_view data);
+
+  const kv::Store& store() const { return store_; }
+  kv::Store& store() { return store_; }
+  kv::WatchHub& watches() { return watches_; }
+  const internal::ClusterState& cluster() const { return cluster_; }
+  const internal::Member* member(uint64_t id) const;
+  bool removed(uint64_t id) const;
+  bool alarm_active() const { return cluster_.alarms_size() > 0; }
+
+ private:
+  Applied apply_alarm(const etcdserverpb::AlarmRequest& request);
+  void wire_watches();
+
+  kv::StoreOptions options_;
+  kv::Store store_;
+  kv::WatchHub watches_;
+  internal::ClusterState cluster_;
+};
+
+}  // namespace chorus::node

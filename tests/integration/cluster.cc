@@ -1,0 +1,263 @@
+#include "integration/cluster.h"
+
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#ifndef CHORUS_BINARY
+#error "CHORUS_BINARY must name the chorus executable"
+#endif
+
+namespace chorus::testing {
+
+namespace {
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+}  // namespace
+
+std::string MemberProcess::client_url() const {
+  return fmt::format("http://127.0.0.1:{}", client_port);
+}
+std::string MemberProcess::peer_url() const {
+  return fmt::format("http://127.0.0.1:{}", peer_port);
+}
+std::string MemberProcess::endpoint() const {
+  return fmt::format("127.0.0.1:{}", client_port);
+}
+
+std::unique_ptr<grpc::ClientContext> deadline_context(int ms) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+  return context;
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(options) {
+  char pattern[] = "/tmp/chorus-it-XXXXXX";
+  dir_ = mkdtemp(pattern);
+  for (size_t i = 0; i < options_.members; ++i) {
+    MemberProcess m;
+    m.name = fmt::format("m{}", i + 1);
+    m.client_port = free_port();
+    m.peer_port = free_port();
+    m.data_dir = dir_ + "/" + m.name;
+    if (!initial_cluster_.empty()) initial_cluster_ += ",";
+    initial_cluster_ += m.name + "=" + m.peer_url();
+    members_.push_back(m);
+  }
+}
+
+Cluster::~Cluster() {
+  for (size_t i = 0; i < members_.size(); ++i) kill(i);
+  if (std::getenv("CHORUS_KEEP_TEST_DATA") == nullptr) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+void Cluster::launch(MemberProcess& m, bool existing) {
+  const std::vector<std::string> args = {
+      CHORUS_BINARY,
+      "serve",
+      "--name",
+      m.name,
+      "--data-dir",
+      m.data_dir,
+      "--listen-client-urls",
+      m.client_url(),
+      "--advertise-client-urls",
+      m.client_url(),
+      "--listen-peer-urls",
+      m.peer_url(),
+      "--initial-advertise-peer-urls",
+      m.peer_url(),
+      "--initial-cluster",
+      initial_cluster_,
+      "--initial-cluster-state",
+      existing ? "existing" : "new",
+      "--initial-cluster-token",
+      options_.token,
+      "--heartbeat-interval",
+      std::to_string(options_.heartbeat_ms),
+      "--election-timeout",
+      std::to_string(options_.election_ms),
+      "--snapshot-count",
+      std::to_string(options_.snapshot_count),
+  };
+  const std::string log_path = dir_ + "/" + m.name + ".log";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    FILE* log = std::fopen(log_path.c_str(), "a");
+    if (log != nullptr) {
+      dup2(fileno(log), STDOUT_FILENO);
+      dup2(fileno(log), STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(CHORUS_BINARY, argv.data());
+    _exit(127);
+  }
+  m.pid = pid;
+}
+
+bool Cluster::start() {
+  for (MemberProcess& m : members_) launch(m, false);
+  return true;
+}
+
+void Cluster::kill(size_t index) {
+  MemberProcess& m = members_[index];
+  if (m.pid <= 0) return;
+  ::kill(m.pid, SIGKILL);
+  waitpid(m.pid, nullptr, 0);
+  m.pid = -1;
+  stubs_.erase(index);
+}
+
+void Cluster::stop(size_t index) {
+  MemberProcess& m = members_[index];
+  if (m.pid <= 0) return;
+  ::kill(m.pid, SIGTERM);
+  waitpid(m.pid, nullptr, 0);
+  m.pid = -1;
+  stubs_.erase(index);
+}
+
+void Cluster::restart(size_t index) {
+  kill(index);
+  // A restarted member ignores --initial-cluster-state; "new" is what its founders were given.
+  launch(members_[index], false);
+}
+
+size_t Cluster::prepare_joiner(const std::string& name) {
+  MemberProcess m;
+  m.name = name;
+  m.client_port = free_port();
+  m.peer_port = free_port();
+  m.data_dir = dir_ + "/" + name;
+  // The joiner's --initial-cluster lists the current members and itself.
+  initial_cluster_ += "," + m.name + "=" + m.peer_url();
+  members_.push_back(m);
+  return members_.size() - 1;
+}
+
+void Cluster::launch_joiner(size_t index) {
+  launch(members_[index], true);
+}
+
+Cluster::Stubs& Cluster::stubs(size_t index) {
+  auto it = stubs_.find(index);
+  if (it != stubs_.end()) return it->second;
+  Stubs s;
+  s.channel = grpc::CreateChannel(members_[index].endpoint(), grpc::InsecureChannelCredentials());
+  s.kv = etcdserverpb::KV::NewStub(s.channel);
+  s.cluster = etcdserverpb::Cluster::NewStub(s.channel);
+  s.maintenance = etcdserverpb::Maintenance::NewStub(s.channel);
+  return stubs_.emplace(index, std::move(s)).first->second;
+}
+
+etcdserverpb::KV::Stub& Cluster::kv(size_t index) {
+  return *stubs(index).kv;
+}
+etcdserverpb::Cluster::Stub& Cluster::cluster(size_t index) {
+  return *stubs(index).cluster;
+}
+etcdserverpb::Maintenance::Stub& Cluster::maintenance(size_t index) {
+  return *stubs(index).maintenance;
+}
+
+std::optional<etcdserverpb::StatusResponse> Cluster::status(size_t index) {
+  if (!running(index)) return std::nullopt;
+  etcdserverpb::StatusResponse response;
+  auto context = deadline_context(500);
+  if (!maintenance(index).Status(context.get(), {}, &response).ok()) return std::nullopt;
+  return response;
+}
+
+std::optional<size_t> Cluster::index_of(uint64_t member_id) {
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (!running(i)) continue;
+    auto s = status(i);
+    if (s && s->header().member_id() == member_id) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> Cluster::wait_for_leader(std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    uint64_t leader = 0;
+    bool agreed = true;
+    for (size_t i = 0; i < members_.size() && agreed; ++i) {
+      if (!running(i)) continue;
+      auto s = status(i);
+      if (!s || s->leader() == 0 || (leader != 0 && s->leader() != leader)) agreed = false;
+      if (s) leader = s->leader();
+    }
+    if (agreed && leader != 0) {
+      if (auto index = index_of(leader)) return index;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
+}
+
+bool put(Cluster& cluster, size_t index, const std::string& key, const std::string& value,
+         int deadline_ms) {
+  if (!cluster.running(index)) return false;
+  etcdserverpb::PutRequest request;
+  request.set_key(key);
+  request.set_value(value);
+  etcdserverpb::PutResponse response;
+  auto context = deadline_context(deadline_ms);
+  return cluster.kv(index).Put(context.get(), request, &response).ok();
+}
+
+std::optional<std::map<std::string, std::string>> read_prefix(Cluster& cluster, size_t index,
+                                                              const std::string& prefix,
+                                                              bool serializable) {
+  etcdserverpb::RangeRequest request;
+  request.set_key(prefix);
+  std::string end = prefix;
+  end.back() = static_cast<char>(end.back() + 1);
+  request.set_range_end(end);
+  request.set_serializable(serializable);
+  etcdserverpb::RangeResponse response;
+  auto context = deadline_context(5000);
+  if (!cluster.kv(index).Range(context.get(), request, &response).ok()) return std::nullopt;
+  std::map<std::string, std::string> out;
+  for (const auto& kv : response.kvs()) out[kv.key()] = kv.value();
+  return out;
+}
+
+std::optional<uint32_t> hash_kv(Cluster& cluster, size_t index, int64_t revision) {
+  etcdserverpb::HashKVRequest request;
+  request.set_revision(revision);
+  etcdserverpb::HashKVResponse response;
+  auto context = deadline_context(5000);
+  if (!cluster.maintenance(index).HashKV(context.get(), request, &response).ok()) {
+    return std::nullopt;
+  }
+  return response.hash();
+}
+
+}  // namespace chorus::testing
