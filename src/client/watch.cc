@@ -1,0 +1,59 @@
+// The Watch service: one watcher on one stream, driven synchronously by a callback.
+#include <grpcpp/client_context.h>
+
+#include "api/etcdserverpb/rpc.grpc.pb.h"
+#include "client/client.h"
+
+namespace chorus::client {
+namespace {
+
+// Why etcd ended a watch. etcd 3.4 leaves cancel_reason empty when the start revision was
+// compacted and only sets compact_revision; name that case as etcd's ErrCompacted does.
+grpc::Status canceled_status(const etcdserverpb::WatchResponse& response) {
+  if (response.compact_revision() != 0) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        response.cancel_reason().empty()
+                            ? "etcdserver: mvcc: required revision has been compacted"
+                            : response.cancel_reason());
+  }
+  return grpc::Status(grpc::StatusCode::CANCELLED, response.cancel_reason().empty()
+                                                       ? "watch canceled by the server"
+                                                       : response.cancel_reason());
+}
+
+}  // namespace
+
+grpc::Status Client::watch(const etcdserverpb::WatchCreateRequest& request,
+                           const WatchCallback& on_response,
+                           std::optional<std::chrono::system_clock::time_point> deadline) {
+  const Connection connection = endpoints_.connect_any();
+  if (!connection.channel) return unreachable();
+  grpc::ClientContext context;
+  if (deadline) context.set_deadline(*deadline);
+  etcdserverpb::Watch::Stub stub(connection.channel);
+  auto stream = stub.Watch(&context);
+
+  etcdserverpb::WatchRequest create;
+  *create.mutable_create_request() = request;
+  grpc::Status status = grpc::Status::OK;
+  if (stream->Write(create)) {
+    etcdserverpb::WatchResponse response;
+    // Ends when the callback says so, the server cancels, or the stream breaks (the deadline
+    // included): each Read blocks for one response.
+    while (stream->Read(&response)) {
+      const bool keep_watching = on_response(response);
+      if (response.canceled() || !keep_watching) {
+        context.TryCancel();  // the server would keep the stream open otherwise
+        stream->Finish().IgnoreError();
+        return response.canceled() ? canceled_status(response) : grpc::Status::OK;
+      }
+    }
+  }
+  status = stream->Finish();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    endpoints_.mark_failed(connection.index);
+  }
+  return status;
+}
+
+}  // namespace chorus::client
