@@ -76,7 +76,8 @@ grpc::Status ClusterService::MemberAdd(grpc::ServerContext*,
       member, response->mutable_members());
   if (!status.ok()) return status;
   to_pb(member, response->mutable_member());
-  context_.fill_header(response->mutable_header(), context_.node().revision());
+  // etcd's cluster responses carry no revision.
+  context_.fill_header(response->mutable_header(), 0);
   return grpc::Status::OK;
 }
 
@@ -91,7 +92,8 @@ grpc::Status ClusterService::MemberRemove(grpc::ServerContext*,
   grpc::Status status =
       change(raft::ConfChangeType::kRemoveNode, request->id(), {}, response->mutable_members());
   if (!status.ok()) return status;
-  context_.fill_header(response->mutable_header(), context_.node().revision());
+  // etcd's cluster responses carry no revision.
+  context_.fill_header(response->mutable_header(), 0);
   return grpc::Status::OK;
 }
 
@@ -110,7 +112,8 @@ grpc::Status ClusterService::MemberUpdate(grpc::ServerContext*,
   for (const internal::Member& m : std::get<internal::ClusterState>(applied.response).members()) {
     to_pb(m, response->add_members());
   }
-  context_.fill_header(response->mutable_header(), context_.node().revision());
+  // etcd's cluster responses carry no revision.
+  context_.fill_header(response->mutable_header(), 0);
   return grpc::Status::OK;
 }
 
@@ -121,7 +124,8 @@ grpc::Status ClusterService::MemberList(grpc::ServerContext*,
     for (const internal::Member& m : sm.cluster().members()) to_pb(m, response->add_members());
   });
   if (!barrier.ok()) return barrier;
-  context_.fill_header(response->mutable_header(), context_.node().revision());
+  // etcd's cluster responses carry no revision.
+  context_.fill_header(response->mutable_header(), 0);
   return grpc::Status::OK;
 }
 
@@ -151,7 +155,8 @@ grpc::Status ClusterService::MemberPromote(grpc::ServerContext*,
   grpc::Status status =
       change(raft::ConfChangeType::kAddNode, request->id(), {}, response->mutable_members());
   if (!status.ok()) return status;
-  context_.fill_header(response->mutable_header(), node.revision());
+  // etcd's cluster responses carry no revision.
+  context_.fill_header(response->mutable_header(), 0);
   return grpc::Status::OK;
 }
 

@@ -11,10 +11,41 @@ void ApiContext::fill_header(etcdserverpb::ResponseHeader* header, int64_t revis
   header->set_raft_term(node_.term());
 }
 
+namespace {
+// Whether a txn puts anything in either branch (etcd counts only puts against the quota).
+bool txn_puts(const etcdserverpb::TxnRequest& txn) {
+  for (const auto* ops : {&txn.success(), &txn.failure()}) {
+    for (const etcdserverpb::RequestOp& op : *ops) {
+      if (op.has_request_put()) return true;
+      if (op.has_request_txn() && txn_puts(op.request_txn())) return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
+grpc::Status ApiContext::check_quota(const internal::Request& request) {
+  const bool grows = request.has_put() || request.has_lease_grant() ||
+                     (request.has_txn() && txn_puts(request.txn()));
+  if (!grows) return grpc::Status::OK;
+  if (node_.space_alarm()) return convert::to_grpc(convert::ServerError::kNoSpace);
+  const int64_t quota = node_.options().quota_backend_bytes;
+  if (quota <= 0 || node_.db_size() + static_cast<int64_t>(request.ByteSizeLong()) <= quota) {
+    return grpc::Status::OK;
+  }
+  internal::Request alarm;
+  alarm.mutable_alarm()->set_action(etcdserverpb::AlarmRequest::ACTIVATE);
+  alarm.mutable_alarm()->set_memberid(node_.id());
+  alarm.mutable_alarm()->set_alarm(etcdserverpb::NOSPACE);
+  (void)node_.propose(std::move(alarm));  // raised in the background; the client is told now
+  return convert::to_grpc(convert::ServerError::kNoSpace);
+}
+
 node::Applied ApiContext::propose(internal::Request request) {
   if (request.ByteSizeLong() > max_request_bytes_) {
     return node::Applied{convert::to_grpc(convert::ServerError::kRequestTooLarge), {}};
   }
+  if (grpc::Status quota = check_quota(request); !quota.ok()) return node::Applied{quota, {}};
   auto future = node_.propose(std::move(request));
   // The node answers every proposal by its own deadline; the margin covers a busy loop.
   if (future.wait_for(node_.options().request_timeout + std::chrono::seconds(1)) !=

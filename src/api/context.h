@@ -34,6 +34,11 @@ class ApiContext {
   // cluster id, member id, raft term; and the revision given.
   void fill_header(etcdserverpb::ResponseHeader* header, int64_t revision) const;
 
+  // etcd's quota check, before a request that may grow the store is proposed: refused with
+  // "database space exceeded" while a NOSPACE alarm is active, or when it would take the store
+  // past --quota-backend-bytes (which raises the alarm, as etcd does). Deletes, compactions and
+  // alarm requests always pass, so an operator can make room.
+  grpc::Status check_quota(const internal::Request& request);
   // Proposes and waits (bounded) for the outcome.
   node::Applied propose(internal::Request request);
   // Runs `read` after a read barrier (linearizable) or at once; returns the barrier's outcome.

@@ -55,6 +55,17 @@ grpc::Status LeaseService::keep_alive(int64_t id, etcdserverpb::LeaseKeepAliveRe
     if (leading) ttl = node.lessor().renew(id, std::chrono::steady_clock::now());
     revision = node.state_machine().store().revision();
   });
+  if (leading && !ttl) {
+    // A leader that has not yet applied everything committed (a new one, say) may not know a
+    // lease granted in an entry it has still to apply, and TTL 0 tells the client its lease is
+    // gone. etcd waits for the applied index before renewing; retry once after a read barrier.
+    const grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
+      leading = node.lessor().primary();
+      if (leading) ttl = node.lessor().renew(id, std::chrono::steady_clock::now());
+      revision = sm.store().revision();
+    });
+    if (!barrier.ok()) return barrier;
+  }
   if (leading) {
     response->set_id(id);
     response->set_ttl(ttl.value_or(0));  // etcd answers TTL 0 for a lease it does not know

@@ -1,6 +1,8 @@
 #include "api/maintenance_service.h"
 
-#include <filesystem>
+#include <fmt/format.h>
+#include <openssl/sha.h>
+
 #include <thread>
 
 #include "convert/responses.h"
@@ -12,16 +14,23 @@ grpc::Status error(convert::ServerError e) {
   return convert::to_grpc(e);
 }
 
-// Bytes this member keeps on disk (WAL segments, snapshot files): what etcd calls the db size
-// is its bbolt file; ours is the WAL plus snapshots.
-int64_t bytes_on_disk(const std::string& dir) {
-  std::error_code ignored;
-  int64_t total = 0;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ignored);
-       it != std::filesystem::recursive_directory_iterator(); it.increment(ignored)) {
-    if (it->is_regular_file(ignored)) total += static_cast<int64_t>(it->file_size(ignored));
-  }
-  return total;
+}  // namespace
+
+namespace {
+// What the Snapshot stream carries: etcdctl (and clientv3's snapshot.Save) accept a stream only
+// when its length is a multiple of 512 plus 32 (etcd's bbolt file, page-aligned, followed by its
+// SHA-256). So: an 8-byte little-endian length, the state machine's snapshot, zeros up to a
+// multiple of 512, then the SHA-256 of all of that. The length lets Chorus find its snapshot
+// again behind the padding.
+std::string snapshot_stream_bytes(const std::string& snapshot) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(snapshot.size() >> (8 * i)));
+  out += snapshot;
+  out.resize((out.size() + 511) / 512 * 512, '\0');
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(out.data()), out.size(), digest);
+  out.append(reinterpret_cast<const char*>(digest), sizeof(digest));
+  return out;
 }
 }  // namespace
 
@@ -42,15 +51,21 @@ grpc::Status MaintenanceService::Status(grpc::ServerContext*, const etcdserverpb
   node::Node& node = context_.node();
   const node::RaftView view = node.raft_view();
   response->set_version(kServerVersion);
-  const int64_t size = bytes_on_disk(node.options().data_dir);
-  response->set_dbsize(size);
-  response->set_dbsizeinuse(size);
+  response->set_dbsize(node.db_size());
+  response->set_dbsizeinuse(node.db_size());
   response->set_leader(view.leader);
   response->set_raftindex(view.commit);
   response->set_raftterm(view.term);
   response->set_raftappliedindex(view.applied);
   response->set_islearner(view.is_learner);
   if (view.leader == 0) response->add_errors("etcdserver: no leader");
+  // etcd lists active alarms as their protobuf text form.
+  node.call([&] {
+    for (const etcdserverpb::AlarmMember& alarm : node.state_machine().cluster().alarms()) {
+      response->add_errors(fmt::format("memberID:{} alarm:{} ", alarm.memberid(),
+                                       etcdserverpb::AlarmType_Name(alarm.alarm())));
+    }
+  });
   context_.fill_header(response->mutable_header(), node.revision());
   return grpc::Status::OK;
 }
@@ -109,6 +124,7 @@ grpc::Status MaintenanceService::Snapshot(
     revision = sm.store().revision();
   });
   if (!barrier.ok()) return barrier;
+  data = snapshot_stream_bytes(data);
   constexpr size_t kChunk = 32 * 1024;
   size_t offset = 0;
   do {
@@ -134,9 +150,12 @@ grpc::Status MaintenanceService::MoveLeader(grpc::ServerContext*,
     voter = node.raft().tracker().is_voter(raft::NodeId{request->targetid()});
   });
   if (!leading) return error(convert::ServerError::kNotLeader);
-  if (!voter || request->targetid() == node.id()) {
-    return error(convert::ServerError::kBadLeaderTransferee);
+  if (request->targetid() == node.id()) {
+    // Already there: etcd answers success at once.
+    context_.fill_header(response->mutable_header(), node.revision());
+    return grpc::Status::OK;
   }
+  if (!voter) return error(convert::ServerError::kBadLeaderTransferee);
   node.post([&node, target = request->targetid()] { node.transfer_leadership(target); });
   const auto deadline = std::chrono::steady_clock::now() + node.options().request_timeout;
   while (node.leader() != request->targetid()) {

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <set>
 #include <thread>
 
 #include "convert/requests.h"
@@ -29,9 +30,14 @@ struct Watcher {
 struct StreamState {
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<etcdserverpb::WatchResponse> control;  // created / canceled / progress
+  std::deque<etcdserverpb::WatchResponse> control;  // created / canceled
   std::map<int64_t, Watcher> watchers;              // by the client-visible watch id
   int64_t next_watch_id = 0;
+  // Progress requests not yet answered. The writer answers them only once every watcher has
+  // sent everything up to the revision it reports (etcd 3.5.13 defers them the same way): a
+  // progress response promises the client that no event at or below its revision is to come.
+  int progress_requested = 0;
+  bool kick = false;  // the reader queued something: the writer should not wait
   bool done = false;
 };
 
@@ -68,32 +74,40 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
     int64_t seen_revision = 0;
     while (true) {
       std::vector<etcdserverpb::WatchResponse> out;
+      std::map<int64_t, Watcher> watchers;
+      int progress_wanted = 0;
       {
         std::unique_lock lock(state->mutex);
         state->wake.wait_for(lock, std::chrono::milliseconds(10), [&] {
-          return state->done || !state->control.empty() || node.revision() != seen_revision;
+          return state->done || state->kick || node.revision() != seen_revision;
         });
         if (state->done) return;
+        state->kick = false;
+        // The control responses and the watcher set are taken together: a watcher's "created"
+        // is then always written before its first event, and its "canceled" after its last.
         while (!state->control.empty()) {
           out.push_back(std::move(state->control.front()));
           state->control.pop_front();
         }
+        watchers = state->watchers;
+        progress_wanted = state->progress_requested;
       }
       seen_revision = node.revision();
       // Drain every watcher on the node loop; build the responses here.
       std::vector<std::pair<int64_t, kv::WatchPoll>> polls;
-      int64_t revision = 0;
-      std::map<int64_t, Watcher> watchers;
-      {
-        std::lock_guard lock(state->mutex);
-        watchers = state->watchers;
-      }
+      std::set<int64_t> behind;  // watchers with more to send at or below `revision`
+      int64_t revision = node.revision();
+      bool polled = true;
       if (!watchers.empty()) {
-        node.call([&] {
+        polled = node.call([&] {
           kv::WatchHub& hub = node.state_machine().watches();
           revision = node.state_machine().store().revision();
           for (const auto& [id, watcher] : watchers) {
             kv::WatchPoll poll = hub.poll(watcher.hub_id, kEventsPerPoll);
+            if (hub.exists(watcher.hub_id) &&
+                (!hub.synced(watcher.hub_id) || hub.buffered_events(watcher.hub_id) > 0)) {
+              behind.insert(id);
+            }
             if (!poll.events.empty() || poll.compact_revision != 0) {
               polls.emplace_back(id, std::move(poll));
             }
@@ -126,17 +140,29 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
           it->second.last_sent = now;
         }
       }
-      {
+      if (polled) {
         std::lock_guard lock(state->mutex);
+        // Progress notifications carry the revision the watchers were drained at, and only
+        // watchers with nothing left below it get one (else the client would be told it has
+        // seen a revision whose events are still to come).
         for (auto& [id, watcher] : state->watchers) {
-          if (!watcher.progress_notify || now - watcher.last_sent < kProgressNotifyInterval) {
+          if (!watcher.progress_notify || now - watcher.last_sent < kProgressNotifyInterval ||
+              !watchers.contains(id) || behind.contains(id)) {
             continue;
           }
           watcher.last_sent = now;
           etcdserverpb::WatchResponse progress;
-          context_.fill_header(progress.mutable_header(), node.revision());
+          context_.fill_header(progress.mutable_header(), revision);
           progress.set_watch_id(id);
           out.push_back(std::move(progress));
+        }
+        if (progress_wanted > 0 && behind.empty()) {
+          // etcd 3.5: a progress response has watch id -1 and no events.
+          etcdserverpb::WatchResponse progress;
+          context_.fill_header(progress.mutable_header(), revision);
+          progress.set_watch_id(-1);
+          out.push_back(std::move(progress));
+          state->progress_requested -= progress_wanted;
         }
       }
       for (const auto& response : out) {
@@ -149,6 +175,7 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
     }
   });
 
+  grpc::Status outcome = grpc::Status::OK;
   etcdserverpb::WatchRequest request;
   while (stream->Read(&request)) {
     etcdserverpb::WatchResponse reply;
@@ -156,18 +183,23 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
       const auto& create = request.create_request();
       kv::WatchId hub_id = 0;
       int64_t revision = 0;
-      node.call([&] {
-        hub_id = node.state_machine().watches().watch(convert::to_kv(create));
-        revision = node.state_machine().store().revision();
-      });
+      if (!node.call([&] {
+            hub_id = node.state_machine().watches().watch(convert::to_kv(create));
+            revision = node.state_machine().store().revision();
+          })) {
+        // The node is stopping: no watcher was made, and none can be.
+        outcome = convert::to_grpc(convert::ServerError::kStopped);
+        break;
+      }
       std::lock_guard lock(state->mutex);
       int64_t id = create.watch_id() > 0 ? create.watch_id() : state->next_watch_id;
       if (state->watchers.contains(id)) {
-        // etcd refuses a client-chosen id already in use on this stream.
-        reply.set_watch_id(id);
+        // etcd refuses a client-chosen id already in use on this stream, with watch id -1 and
+        // mvcc's ErrWatcherDuplicateID.
+        reply.set_watch_id(-1);
         reply.set_created(true);
         reply.set_canceled(true);
-        reply.set_cancel_reason("etcdserver: watch ID already exists");  // not in rpctypes
+        reply.set_cancel_reason("mvcc: duplicate watch ID provided on the WatchStream");
         node.post([&node, hub_id] { node.state_machine().watches().cancel(hub_id); });
       } else {
         state->next_watch_id = std::max(state->next_watch_id, id + 1);
@@ -178,6 +210,7 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
       }
       context_.fill_header(reply.mutable_header(), revision);
       state->control.push_back(std::move(reply));
+      state->kick = true;
       state->wake.notify_one();
     } else if (request.has_cancel_request()) {
       const int64_t id = request.cancel_request().watch_id();
@@ -191,13 +224,12 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
       reply.set_watch_id(id);
       reply.set_canceled(true);
       state->control.push_back(std::move(reply));
+      state->kick = true;
       state->wake.notify_one();
     } else if (request.has_progress_request()) {
-      // etcd 3.5: a progress response has watch id -1 and no events.
       std::lock_guard lock(state->mutex);
-      context_.fill_header(reply.mutable_header(), node.revision());
-      reply.set_watch_id(-1);
-      state->control.push_back(std::move(reply));
+      ++state->progress_requested;
+      state->kick = true;
       state->wake.notify_one();
     }
   }
@@ -212,7 +244,7 @@ grpc::Status WatchService::Watch(grpc::ServerContext* server_context, Stream* st
   node.post([&node, hub_ids] {
     for (kv::WatchId hub_id : hub_ids) node.state_machine().watches().cancel(hub_id);
   });
-  return grpc::Status::OK;
+  return outcome;
 }
 
 }  // namespace chorus::api

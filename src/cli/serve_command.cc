@@ -26,8 +26,10 @@ std::string listen_host(const std::string& host) {
 
 void log_line(const std::string& name, const std::string& text) {
   static std::mutex mutex;
-  const auto now = std::chrono::system_clock::now();
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   std::lock_guard lock(mutex);
+  // fmt prints the fraction of a millisecond-precision time point as 3 digits.
   std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {} {}\n", now, name, text) << std::flush;
 }
 
@@ -84,6 +86,9 @@ int run_serve(const ServeOptions& flags) {
   node_options.snapshot_catchup_entries = std::min<uint64_t>(5000, node_options.snapshot_count);
   // etcd's request timeout: 5 s plus two election timeouts.
   node_options.request_timeout = std::chrono::milliseconds(5000 + 2 * options.election_timeout_ms);
+  // etcd: 0 means the default quota of 2 GiB.
+  node_options.quota_backend_bytes =
+      options.quota_backend_bytes > 0 ? options.quota_backend_bytes : (2LL << 30);
   const std::string name = options.name;
   node_options.log = [name](const std::string& text) { log_line(name, text); };
 

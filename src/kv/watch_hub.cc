@@ -56,6 +56,10 @@ Event WatchHub::shaped(const Watcher& watcher, const Event& event) const {
   return out;
 }
 
+void WatchHub::on_restore() {
+  for (auto& [id, watcher] : watchers_) watcher.synced = false;
+}
+
 void WatchHub::on_apply(Revision revision, const std::vector<Event>& events) {
   for (auto& [id, watcher] : watchers_) {
     if (!watcher.synced || revision < watcher.next_revision) continue;

@@ -59,6 +59,10 @@ class WatchHub {
   bool cancel(WatchId id);
   // The store's event sink.
   void on_apply(Revision revision, const std::vector<Event>& events);
+  // The store was replaced wholesale (a follower installed a snapshot): its revision may have
+  // jumped past what watchers have seen, so every watcher reads history from where it stands,
+  // and one whose history was compacted away ends with the compaction revision.
+  void on_restore();
   // Up to max_events events (a revision read from history comes back whole, so a poll may
   // return more). An unknown watcher polls empty.
   WatchPoll poll(WatchId id, size_t max_events);

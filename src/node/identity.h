@@ -27,7 +27,7 @@ struct HostPort {
 std::optional<HostPort> parse_url(const std::string& url);
 std::vector<std::string> split_list(const std::string& text, char separator = ',');
 
-// "%016x", the way etcd prints ids.
+// "%x", the way etcd prints ids (etcdctl member list: no leading zeros).
 std::string hex_id(uint64_t id);
 
 }  // namespace chorus::node

@@ -87,6 +87,7 @@ std::optional<std::string> Node::start() {
   store_options.snapshot_dir = member_dir(options_) + "/snap";
   store_ = std::make_unique<storage::RaftStore>(disk_, store_options);
   std::vector<std::string> notes;
+  const auto recover_start = std::chrono::steady_clock::now();
   if (auto refused = store_->recover(&notes)) {
     return fmt::format(
         "{}\n(the data on this member's disk is damaged; to recover, remove the member, wipe "
@@ -94,6 +95,10 @@ std::optional<std::string> Node::start() {
         *refused, options_.data_dir);
   }
   for (const std::string& note : notes) log("recovery: " + note);
+  log(fmt::format("read the WAL and the newest snapshot in {} ms",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - recover_start)
+                      .count()));
 
   kv::StoreOptions store_kv_options;
   // etcd's minimum lease TTL: 1.5 election timeouts, in whole seconds (rounded up).
@@ -138,6 +143,7 @@ std::optional<std::string> Node::start() {
                   state_machine_->cluster().members_size()));
   next_tick_ = std::chrono::steady_clock::now();
   loop_thread_ = std::thread([this] { loop(); });
+  loop_thread_id_ = loop_thread_.get_id();
   return std::nullopt;
 }
 
@@ -241,8 +247,14 @@ std::optional<std::string> Node::bootstrap_or_join() {
 }
 
 void Node::start_raft() {
-  const raft::Snapshot snapshot = store_->log().snapshot().value();
+  const raft::Snapshot& snapshot = store_->log().snapshot_ref();
+  const auto restore_start = std::chrono::steady_clock::now();
   if (!snapshot.empty()) restore(snapshot);
+  log(fmt::format("restored the state machine ({} bytes of snapshot) in {} ms",
+                  snapshot.data.size(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - restore_start)
+                      .count()));
   applied_ = snapshot.metadata.index;
   snapshot_index_ = snapshot.metadata.index;
 
@@ -254,7 +266,9 @@ void Node::start_raft() {
   config.election_ticks = std::max(2, options_.election_ms / std::max(1, options_.heartbeat_ms));
   config.max_message_bytes = 1 << 20;
   config.snapshot_chunk_bytes = 1 << 20;
-  config.random_seed = std::random_device{}();
+  std::random_device random;
+  config.random_seed = random();
+  next_sequence_ = (uint64_t{random()} << 32) | random();
   config.logger = [this](const std::string& text) { log("raft: " + text); };
   raft_ = std::make_unique<raft::Raft>(std::move(config));
   term_ = raft_->term().value;
@@ -278,32 +292,45 @@ void Node::stop() {
   stopped_ = true;
 }
 
-void Node::post(std::function<void()> task) {
+bool Node::enqueue(std::function<void()> task) {
   std::lock_guard lock(mutex_);
+  // The loop takes its last batch of tasks under this lock when it sees stopping_, so a task
+  // queued before stopping_ is set always runs, and one queued after would never run: refuse
+  // it, so that its owner can answer "server stopped" instead of waiting forever.
+  if (stopping_) return false;
   tasks_.push_back(std::move(task));
   wake_.notify_one();
+  return true;
+}
+
+void Node::post(std::function<void()> task) {
+  (void)enqueue(std::move(task));
 }
 
 bool Node::call(const std::function<void()>& task) {
-  auto done = std::make_shared<std::promise<bool>>();
-  auto result = done->get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return false;
-    tasks_.push_back([task, done] {
-      task();
-      done->set_value(true);
-    });
-    wake_.notify_one();
+  if (std::this_thread::get_id() == loop_thread_id_) {
+    task();
+    return true;
   }
-  // The loop runs every queued task before it exits; a task queued after stop() never runs.
-  return result.wait_for(options_.request_timeout) == std::future_status::ready && result.get();
+  auto done = std::make_shared<std::promise<void>>();
+  auto result = done->get_future();
+  if (!enqueue([&task, done] {
+        task();
+        done->set_value();
+      })) {
+    return false;
+  }
+  // No timeout: callers pass tasks that capture their stack by reference, so returning before
+  // the task ran would let it write to a dead frame later. A queued task always runs (see
+  // enqueue), so this wait ends unless the loop itself is stuck.
+  result.wait();
+  return true;
 }
 
 std::future<Applied> Node::propose(internal::Request request) {
   auto promise = std::make_shared<std::promise<Applied>>();
   auto future = promise->get_future();
-  post([this, request = std::move(request), promise]() mutable {
+  const bool queued = enqueue([this, request = std::move(request), promise]() mutable {
     if (removed_) {
       promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}});
       return;
@@ -318,27 +345,30 @@ std::future<Applied> Node::propose(internal::Request request) {
         request.sequence(),
         Waiter{std::move(*promise), std::chrono::steady_clock::now() + options_.request_timeout});
   });
+  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}});
   return future;
 }
 
 std::future<Applied> Node::change_membership(raft::ConfChange change, internal::Member member) {
   auto promise = std::make_shared<std::promise<Applied>>();
   auto future = promise->get_future();
-  post([this, change = std::move(change), member = std::move(member), promise]() mutable {
-    internal::MemberChange context;
-    *context.mutable_member() = std::move(member);
-    context.set_proposer(id_);
-    context.set_sequence(++next_sequence_);
-    change.context = context.SerializeAsString();
-    if (!raft_->propose_conf_change(change).ok()) {
-      // No leader, or another change is still in progress.
-      promise->set_value(Applied{server_error(convert::ServerError::kUnhealthy), {}});
-      return;
-    }
-    waiters_.emplace(
-        context.sequence(),
-        Waiter{std::move(*promise), std::chrono::steady_clock::now() + options_.request_timeout});
-  });
+  const bool queued =
+      enqueue([this, change = std::move(change), member = std::move(member), promise]() mutable {
+        internal::MemberChange context;
+        *context.mutable_member() = std::move(member);
+        context.set_proposer(id_);
+        context.set_sequence(++next_sequence_);
+        change.context = context.SerializeAsString();
+        if (!raft_->propose_conf_change(change).ok()) {
+          // No leader, or another change is still in progress.
+          promise->set_value(Applied{server_error(convert::ServerError::kUnhealthy), {}});
+          return;
+        }
+        waiters_.emplace(context.sequence(),
+                         Waiter{std::move(*promise),
+                                std::chrono::steady_clock::now() + options_.request_timeout});
+      });
+  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}});
   return future;
 }
 
@@ -347,7 +377,7 @@ std::future<grpc::Status> Node::read(bool linearizable, std::function<void(State
   pending->read = std::move(read);
   pending->deadline = std::chrono::steady_clock::now() + options_.request_timeout;
   auto future = pending->done.get_future();
-  post([this, linearizable, pending] {
+  const bool queued = enqueue([this, linearizable, pending] {
     if (!linearizable) {
       pending->read(*state_machine_);
       pending->done.set_value(grpc::Status::OK);
@@ -355,6 +385,7 @@ std::future<grpc::Status> Node::read(bool linearizable, std::function<void(State
     }
     unissued_reads_.push_back(std::move(*pending));
   });
+  if (!queued) pending->done.set_value(server_error(convert::ServerError::kStopped));
   return future;
 }
 

@@ -56,6 +56,8 @@ struct NodeOptions {
   // Raft entries kept behind a snapshot so that slow followers catch up without one.
   uint64_t snapshot_catchup_entries = 5000;
   std::chrono::milliseconds request_timeout{7000};
+  // --quota-backend-bytes: past it, writes are refused with etcd's NOSPACE alarm.
+  int64_t quota_backend_bytes = 2LL << 30;
   std::function<void(const std::string&)> log;
 };
 
@@ -90,6 +92,12 @@ class Node {
   uint64_t term() const { return term_.load(); }
   uint64_t leader() const { return leader_.load(); }
   int64_t revision() const { return revision_.load(); }
+  // The size of the state as etcd would count its backend: the last snapshot of the state
+  // machine plus every entry applied since. Like etcd's bbolt file it shrinks only when a
+  // snapshot is taken after a compaction (etcd needs a defrag).
+  int64_t db_size() const { return db_size_.load(); }
+  // Whether a NOSPACE alarm is active anywhere in the cluster (writes are then refused).
+  bool space_alarm() const { return space_alarm_.load(); }
   uint16_t peer_port() const;
   const NodeOptions& options() const { return options_; }
 
@@ -102,9 +110,11 @@ class Node {
   // call (ReadIndex: linearizable), or at once when `linearizable` is false. The future holds
   // the error when the read could not be served.
   std::future<grpc::Status> read(bool linearizable, std::function<void(StateMachine&)> read);
-  // Runs `task` on the loop thread, with access to the loop-only state.
+  // Runs `task` on the loop thread, with access to the loop-only state. A task posted after
+  // stop() is dropped (never run).
   void post(std::function<void()> task);
-  // As post(), and waits for it (or returns false when the node stopped first).
+  // As post(), and waits for it (or returns false when the node stopped first). From the loop
+  // thread itself it runs `task` inline (waiting for the loop from the loop would deadlock).
   bool call(const std::function<void()>& task);
 
   // Loop thread only.
@@ -135,6 +145,8 @@ class Node {
   std::optional<std::string> load_identity(bool* found);
   std::optional<std::string> save_identity();
   void start_raft();
+  // Queues `task` for the loop; false (task not queued) once stop() has begun.
+  bool enqueue(std::function<void()> task);
 
   // node_loop.cc
   void loop();
@@ -161,6 +173,8 @@ class Node {
   std::atomic<uint64_t> term_{0};
   std::atomic<uint64_t> leader_{0};
   std::atomic<int64_t> revision_{1};
+  std::atomic<int64_t> db_size_{0};
+  std::atomic<bool> space_alarm_{false};
   std::atomic<bool> stopped_{false};
 
   // Loop thread only.
@@ -177,6 +191,11 @@ class Node {
   bool removed_ = false;
   std::chrono::steady_clock::time_point next_tick_;
   std::chrono::steady_clock::time_point next_publish_;
+  // Matches an applied entry to the waiter of the proposal that made it (with proposer ==
+  // id_). Seeded at random on every start: entries proposed by an earlier run of this member
+  // are replayed from the log after a restart, and with a counter restarting at 0 they would
+  // answer the new run's waiters with their old results (an acknowledgement for a write that
+  // was not applied).
   uint64_t next_sequence_ = 0;
   uint64_t next_read_context_ = 0;
   std::map<uint64_t, Waiter> waiters_;
@@ -194,6 +213,9 @@ class Node {
   RaftView view_;
 
   std::thread loop_thread_;
+  // loop_thread_'s id, set once before open() returns (stop() joins loop_thread_, which would
+  // race with call() reading loop_thread_.get_id() from another thread).
+  std::thread::id loop_thread_id_;
 };
 
 }  // namespace chorus::node

@@ -1,6 +1,9 @@
 // The node loop: the only thread that touches the Raft core, the disk and the state machine.
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "base/invariant.h"
 #include "convert/errors.h"
 #include "node/identity.h"
 #include "node/node.h"
@@ -206,31 +209,37 @@ void Node::process_ready() {
       const internal::Member* me = state_machine_->member(id_);
       view_.is_learner = me != nullptr && me->is_learner();
       revision_ = state_machine_->store().revision();
+      space_alarm_ = std::any_of(
+          state_machine_->cluster().alarms().begin(), state_machine_->cluster().alarms().end(),
+          [](const etcdserverpb::AlarmMember& a) { return a.alarm() == etcdserverpb::NOSPACE; });
     }
     applied_cv_.notify_all();
   }
 }
 
 void Node::apply(const raft::Entry& entry) {
+  // The state machine is deterministic only if every replica applies the same entries in the
+  // same order, each once: a gap or a repeat here would silently fork the replicas.
+  CHORUS_INVARIANT(entry.index.value == applied_.value + 1, "committed entries apply in order");
   applied_ = entry.index;
   if (entry.type == raft::EntryType::kConfChange) {
     apply_conf_change(entry);
     return;
   }
   if (entry.data.empty()) return;  // a new leader's empty entry
+  db_size_ += static_cast<int64_t>(entry.data.size());
   internal::Request request;
   if (!request.ParseFromString(entry.data)) {
     fatal(fmt::format("committed entry {} does not decode", entry.index.value));
   }
   Applied applied = state_machine_->apply(request);
-  if (applied.status.ok()) {
-    if (request.has_lease_grant()) {
-      const auto& granted = std::get<etcdserverpb::LeaseGrantResponse>(applied.response);
-      lessor_.on_grant(granted.id(), granted.ttl(), Clock::now());
-    } else if (request.has_lease_revoke()) {
-      lessor_.on_revoke(request.lease_revoke().id());
-    }
+  if (applied.status.ok() && request.has_lease_grant()) {
+    const auto& granted = std::get<etcdserverpb::LeaseGrantResponse>(applied.response);
+    lessor_.on_grant(granted.id(), granted.ttl(), Clock::now());
   }
+  // A revoke forgets the lease's clock even when it failed (the lease was already gone):
+  // otherwise the leader would propose the same doomed revoke every second forever.
+  if (request.has_lease_revoke()) lessor_.on_revoke(request.lease_revoke().id());
   if (request.proposer() != id_) return;
   auto it = waiters_.find(request.sequence());
   if (it == waiters_.end()) return;
@@ -265,6 +274,7 @@ void Node::restore(const raft::Snapshot& snapshot) {
     fatal(fmt::format("snapshot at index {} does not decode", snapshot.metadata.index.value));
   }
   conf_state_ = snapshot.metadata.conf_state;
+  db_size_ = static_cast<int64_t>(snapshot.data.size());
   if (raft_ && is_leader_) {
     // Cannot happen (a leader never receives a snapshot), but keep the lessor honest.
     lessor_.demote();
@@ -301,6 +311,7 @@ void Node::maybe_snapshot() {
     fatal("cannot save a snapshot: " + store_->last_error());
   }
   snapshot_index_ = applied_;
+  db_size_ = static_cast<int64_t>(snapshot.data.size());
   log(fmt::format("snapshot at index {} ({} bytes); log compacted before {}", applied_.value,
                   snapshot.data.size(), compact_index.value));
 }

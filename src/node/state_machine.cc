@@ -181,21 +181,37 @@ Applied StateMachine::apply_member_change(const raft::ConfChange& change,
   return out;
 }
 
+// The state machine's snapshot: the membership (ClusterState, protobuf) behind its length, then
+// the MVCC store's own snapshot, which carries its own CRC32C. Not one protobuf message: the
+// store's part can be hundreds of megabytes, and parsing it out of a message would copy it.
+//
+//   u64 little-endian  length of the ClusterState bytes
+//   ClusterState bytes
+//   kv::Store::snapshot() bytes, to the end
 std::string StateMachine::snapshot() const {
-  internal::SnapshotData data;
-  *data.mutable_cluster() = cluster_;
-  data.set_kv(store_.snapshot());
-  return data.SerializeAsString();
+  const std::string cluster = cluster_.SerializeAsString();
+  std::string kv = store_.snapshot();
+  std::string out;
+  out.reserve(8 + cluster.size() + kv.size());
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(cluster.size() >> (8 * i)));
+  out += cluster;
+  out += kv;
+  return out;
 }
 
 bool StateMachine::restore(std::string_view bytes) {
-  internal::SnapshotData data;
-  if (!data.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return false;
-  auto restored = kv::Store::restore(data.kv(), options_);
+  if (bytes.size() < 8) return false;
+  uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= uint64_t{static_cast<uint8_t>(bytes[i])} << (8 * i);
+  if (length > bytes.size() - 8) return false;
+  internal::ClusterState cluster;
+  if (!cluster.ParseFromArray(bytes.data() + 8, static_cast<int>(length))) return false;
+  auto restored = kv::Store::restore(bytes.substr(8 + length), options_);
   if (!restored.ok()) return false;
   store_ = std::move(restored.value());
   wire_watches();
-  cluster_ = data.cluster();
+  watches_.on_restore();
+  cluster_ = std::move(cluster);
   return true;
 }
 

@@ -58,9 +58,13 @@ void MemoryStorage::append(const std::vector<Entry>& entries) {
 }
 
 Status MemoryStorage::apply_snapshot(const Snapshot& snapshot) {
+  return apply_snapshot(Snapshot(snapshot));
+}
+
+Status MemoryStorage::apply_snapshot(Snapshot&& snapshot) {
   if (snapshot.metadata.index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
-  snapshot_ = snapshot;
-  log_.assign(1, Entry{snapshot.metadata.term, snapshot.metadata.index, EntryType::kNormal, {}});
+  snapshot_ = std::move(snapshot);
+  log_.assign(1, Entry{snapshot_.metadata.term, snapshot_.metadata.index, EntryType::kNormal, {}});
   return Status::Ok();
 }
 

@@ -51,6 +51,10 @@ class MemoryStorage final : public LogStorage {
   void append(const std::vector<Entry>& entries);
   // Replaces the whole log with a snapshot received from the leader.
   Status apply_snapshot(const Snapshot& snapshot);
+  // The same, taking the snapshot's data without a copy (a restart's snapshot may be large).
+  Status apply_snapshot(Snapshot&& snapshot);
+  // The current snapshot, without the copy that snapshot() makes.
+  const Snapshot& snapshot_ref() const { return snapshot_; }
   // Records a snapshot of the state machine at `index` (which must be applied).
   Result<Snapshot> create_snapshot(Index index, const ConfState& conf_state, std::string data);
   // Discards entries before `compact_index`; compact_index must be <= the last applied index.

@@ -36,8 +36,8 @@ std::optional<std::string> RaftStore::recover(std::vector<std::string>* notes) {
   for (std::string& note : loaded.value().notes) notes->push_back(std::move(note));
 
   auto log = std::make_unique<raft::MemoryStorage>();
-  const raft::Snapshot& snapshot = loaded.value().snapshot;
-  if (!snapshot.empty()) (void)log->apply_snapshot(snapshot);
+  raft::Snapshot& snapshot = loaded.value().snapshot;
+  if (!snapshot.empty()) (void)log->apply_snapshot(std::move(snapshot));
   std::vector<raft::Entry> entries;
   for (raft::Entry& entry : state.entries) {
     if (entry.index > log->last_index()) entries.push_back(std::move(entry));

@@ -153,7 +153,15 @@ Bytes encode_snapshot(const raft::Snapshot& snapshot) {
   return out;
 }
 
-Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std::string& path) {
+namespace {
+// Where a valid snapshot file's parts are: checked lengths, checksum and metadata.
+struct SnapshotLayout {
+  raft::SnapshotMetadata metadata;
+  size_t data_offset = 0;
+  size_t data_bytes = 0;
+};
+
+Result<SnapshotLayout> check_snapshot(std::span<const uint8_t> bytes, const std::string& path) {
   if (bytes.size() < kSnapshotHeaderBytes + kSnapshotTrailerBytes) {
     return corrupt(path, "shorter (" + std::to_string(bytes.size()) + " bytes) than a header");
   }
@@ -185,9 +193,17 @@ Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std
       decode_metadata(bytes.subspan(kSnapshotHeaderBytes, metadata_bytes));
   if (!metadata) return corrupt(path, "malformed metadata");
   if (metadata->index == raft::Index{}) return corrupt(path, "snapshot at index 0");
+  return SnapshotLayout{*metadata, kSnapshotHeaderBytes + metadata_bytes,
+                        static_cast<size_t>(data_bytes)};
+}
+}  // namespace
+
+Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std::string& path) {
+  Result<SnapshotLayout> layout = check_snapshot(bytes, path);
+  if (!layout.ok()) return layout.status();
   raft::Snapshot snapshot;
-  snapshot.metadata = *metadata;
-  const auto data = bytes.subspan(kSnapshotHeaderBytes + metadata_bytes, data_bytes);
+  snapshot.metadata = layout->metadata;
+  const auto data = bytes.subspan(layout->data_offset, layout->data_bytes);
   snapshot.data.assign(reinterpret_cast<const char*>(data.data()), data.size());
   return snapshot;
 }
@@ -235,12 +251,21 @@ Result<raft::Snapshot> read_snapshot_file(Disk& disk, const std::string& path) {
   if (!file.ok()) return file.status();
   Result<uint64_t> size = (*file)->size();
   if (!size.ok()) return size.status();
-  Bytes bytes(*size);
+  // Read into the string that becomes the snapshot's data, and cut the header and trailer off in
+  // place: a snapshot can be hundreds of megabytes, and a second buffer costs as much again in
+  // page faults at every restart.
+  std::string buffer(*size, '\0');
+  std::span<uint8_t> bytes(reinterpret_cast<uint8_t*>(buffer.data()), buffer.size());
   Result<size_t> read = (*file)->read_at(0, bytes);
   if (!read.ok()) return read.status();
   if (*read != bytes.size()) return Status(Errc::kIo, path + ": short read");
-  Result<raft::Snapshot> snapshot = decode_snapshot(bytes, path);
-  if (!snapshot.ok()) return snapshot;
+  Result<SnapshotLayout> layout = check_snapshot(bytes, path);
+  if (!layout.ok()) return layout.status();
+  Result<raft::Snapshot> snapshot = raft::Snapshot{};
+  snapshot->metadata = layout->metadata;
+  buffer.resize(layout->data_offset + layout->data_bytes);
+  buffer.erase(0, layout->data_offset);
+  snapshot->data = std::move(buffer);
   const std::optional<SnapshotFileName> name = parse_snapshot_file_name(base_name(path));
   if (name && (name->term != snapshot->metadata.term || name->index != snapshot->metadata.index)) {
     return corrupt(path, "metadata (term " + std::to_string(snapshot->metadata.term.value) +

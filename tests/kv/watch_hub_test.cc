@@ -53,6 +53,34 @@ TEST_F(WatchHubTest, WatchersGetLiveEventsInTheirRange) {
   EXPECT_EQ(drain(single).size(), 1u);
 }
 
+// A follower that installs a snapshot replaces its store wholesale: the revision jumps. Watchers
+// then read what they missed from the new history instead of expecting the next revision live.
+TEST_F(WatchHubTest, WatchersCatchUpFromHistoryAfterTheStoreIsReplaced) {
+  const WatchId id = watch("a/", "a0");
+  put("a/1", "x");  // revision 2, seen live
+  Store ahead;
+  for (const char* key : {"a/1", "a/2", "b", "a/3"}) {
+    PutRequest request;
+    request.key = key;
+    request.value = "new";
+    ASSERT_TRUE(ahead.put(request).ok());
+  }
+  auto restored = Store::restore(ahead.snapshot());
+  ASSERT_TRUE(restored.ok());
+  store = std::move(restored.value());
+  store.set_event_sink([this](Revision revision, const std::vector<Event>& events) {
+    hub->on_apply(revision, events);
+  });
+  hub->on_restore();
+  put("a/4", "live");  // revision 6: would trip the synced watcher's invariant without on_restore
+  const std::vector<Event> got = drain(id);
+  std::vector<std::pair<std::string, Revision>> seen;
+  for (const Event& event : got) seen.emplace_back(event.kv.key, event.kv.mod_revision);
+  const std::vector<std::pair<std::string, Revision>> expected = {
+      {"a/1", 2}, {"a/2", 3}, {"a/3", 5}, {"a/4", 6}};
+  EXPECT_EQ(seen, expected);
+}
+
 TEST_F(WatchHubTest, FiltersAndPrevKv) {
   put("k", "1");
   WatchRequest request;
