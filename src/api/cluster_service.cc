@@ -51,11 +51,6 @@ grpc::Status ClusterService::MemberAdd(grpc::ServerContext*,
   const uint64_t id = node::member_id(urls, token_);
   grpc::Status refused;
   grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
-    if (sm.removed(id)) {
-      // etcd maps membership.ErrIDRemoved to "member not found" as well.
-      refused = error(convert::ServerError::kMemberNotFound);
-      return;
-    }
     for (const internal::Member& m : sm.cluster().members()) {
       for (const std::string& url : m.peer_urls()) {
         if (std::find(urls.begin(), urls.end(), url) != urls.end()) {

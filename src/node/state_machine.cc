@@ -159,6 +159,11 @@ Applied StateMachine::apply_member_change(const raft::ConfChange& change,
         if (internal::Member* existing = find(id)) {
           existing->set_is_learner(learner);  // promotion (or demotion)
         } else {
+          // An explicit MemberAdd readmits a removed id (same peer URLs): the operator wiped
+          // that member and brings it back empty, to catch up like any new member. Until then
+          // the removed list keeps its old incarnation out.
+          auto* gone = cluster_.mutable_removed();
+          gone->erase(std::remove(gone->begin(), gone->end(), id), gone->end());
           internal::Member added = what.member();
           added.set_id(id);
           added.set_is_learner(learner);

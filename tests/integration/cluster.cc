@@ -164,6 +164,12 @@ void Cluster::launch_joiner(size_t index) {
   launch(members_[index], true);
 }
 
+void Cluster::wipe_and_rejoin(size_t index) {
+  kill(index);
+  std::filesystem::remove_all(members_[index].data_dir);
+  launch(members_[index], true);
+}
+
 Cluster::Stubs& Cluster::stubs(size_t index) {
   auto it = stubs_.find(index);
   if (it != stubs_.end()) return it->second;

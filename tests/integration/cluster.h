@@ -53,6 +53,9 @@ class Cluster {
   // joining an existing cluster.
   size_t prepare_joiner(const std::string& name);
   void launch_joiner(size_t index);
+  // kill -9, delete the member's data directory, and start it again as joining an existing
+  // cluster (after it was removed and re-added): the recovery of a member whose disk is lost.
+  void wipe_and_rejoin(size_t index);
 
   MemberProcess& member(size_t index) { return members_[index]; }
   size_t size() const { return members_.size(); }
