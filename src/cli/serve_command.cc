@@ -12,6 +12,7 @@
 
 #include "api/server.h"
 #include "cli/commands.h"
+#include "http/metrics.h"
 #include "node/identity.h"
 #include "node/node.h"
 
@@ -117,13 +118,21 @@ int run_serve(const ServeOptions& flags) {
   log_line(name, fmt::format("serving the etcd v3 API on {} (member {}, cluster {})",
                              fmt::join(server_options.listen_addresses, ", "),
                              node::hex_id(node->id()), node::hex_id(node->cluster_id())));
-  if (!options.listen_metrics_urls.empty()) {
-    log_line(name, "note: --listen-metrics-urls is accepted but not served yet");
+  std::vector<std::unique_ptr<http::HttpServer>> metrics_servers;
+  for (const std::string& url : node::split_list(options.listen_metrics_urls)) {
+    auto address = node::parse_url(url);
+    if (!address) return fail("cannot parse --listen-metrics-urls " + url);
+    auto started = http::HttpServer::start(listen_host(address->host), address->port,
+                                           http::node_endpoints(*node));
+    if (!started.ok()) return fail(started.error());
+    metrics_servers.push_back(std::move(started.value()));
+    log_line(name, fmt::format("serving /metrics and /health on {}", url));
   }
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   log_line(name, fmt::format("received {}, shutting down", strsignal(signal_number)));
+  for (auto& metrics : metrics_servers) metrics->stop();
   server.value()->stop();
   node->stop();
   log_line(name, "stopped");
