@@ -287,6 +287,8 @@ void Node::stop() {
     applied_cv_.notify_all();
   }
   if (loop_thread_.joinable()) loop_thread_.join();
+  if (snapshot_job_) snapshot_job_->cancel();
+  if (snapshot_reader_.joinable()) snapshot_reader_.join();
   if (transport_) transport_->stop();
   fail_everything(server_error(convert::ServerError::kStopped));
   stopped_ = true;

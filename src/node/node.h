@@ -32,6 +32,7 @@
 #include "chorus/internal.pb.h"
 #include "net/peer_transport.h"
 #include "node/lessor.h"
+#include "node/snapshot_job.h"
 #include "node/state_machine.h"
 #include "raft/raft.h"
 #include "storage/posix_disk.h"
@@ -155,7 +156,10 @@ class Node {
   void apply(const raft::Entry& entry);
   void apply_conf_change(const raft::Entry& entry);
   void restore(const raft::Snapshot& snapshot);
+  // node_snapshot.cc
   void maybe_snapshot();
+  void poll_snapshot_job();
+  void adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_start);
   void issue_reads();
   void serve_reads();
   void expire_waiters(std::chrono::steady_clock::time_point now);
@@ -186,7 +190,14 @@ class Node {
   Lessor lessor_;
   raft::ConfState conf_state_;
   raft::Index applied_;
+  // The index of the newest snapshot taken or being taken (what --snapshot-count counts from).
   raft::Index snapshot_index_;
+  // A snapshot being written by a child process, then read back by snapshot_reader_.
+  std::optional<SnapshotJob> snapshot_job_;
+  std::thread snapshot_reader_;
+  bool snapshot_in_progress_ = false;
+  int64_t bytes_applied_ = 0;            // entry bytes applied since start
+  int64_t snapshot_bytes_at_start_ = 0;  // bytes_applied_ when the running snapshot began
   bool is_leader_ = false;
   bool removed_ = false;
   std::chrono::steady_clock::time_point next_tick_;

@@ -76,6 +76,7 @@ void Node::on_tick() {
     state_machine_->store().compact_step(kCompactionKeysPerTick);
   }
   maybe_publish(now);
+  poll_snapshot_job();
 }
 
 void Node::maybe_publish(Clock::time_point now) {
@@ -228,6 +229,7 @@ void Node::apply(const raft::Entry& entry) {
   }
   if (entry.data.empty()) return;  // a new leader's empty entry
   db_size_ += static_cast<int64_t>(entry.data.size());
+  bytes_applied_ += static_cast<int64_t>(entry.data.size());
   internal::Request request;
   if (!request.ParseFromString(entry.data)) {
     fatal(fmt::format("committed entry {} does not decode", entry.index.value));
@@ -293,27 +295,6 @@ void Node::sync_peers() {
   for (uint64_t gone : state_machine_->cluster().removed()) {
     if (gone != id_) transport_->remove_peer(gone);
   }
-}
-
-void Node::maybe_snapshot() {
-  if (applied_.value < snapshot_index_.value + options_.snapshot_count) return;
-  const raft::MemoryStorage& log_storage = store_->log();
-  // The snapshot describes exactly the applied state, and the durable log must hold its index.
-  if (applied_ > log_storage.last_index()) return;
-  raft::Snapshot snapshot;
-  snapshot.metadata.index = applied_;
-  snapshot.metadata.term = log_storage.term(applied_).value();
-  snapshot.metadata.conf_state = conf_state_;
-  snapshot.data = state_machine_->snapshot();
-  const uint64_t keep = options_.snapshot_catchup_entries;
-  const raft::Index compact_index = applied_.value > keep ? applied_ - keep : raft::Index{1};
-  if (!store_->save_snapshot(snapshot, compact_index)) {
-    fatal("cannot save a snapshot: " + store_->last_error());
-  }
-  snapshot_index_ = applied_;
-  db_size_ = static_cast<int64_t>(snapshot.data.size());
-  log(fmt::format("snapshot at index {} ({} bytes); log compacted before {}", applied_.value,
-                  snapshot.data.size(), compact_index.value));
 }
 
 void Node::fail_everything(const grpc::Status& status) {

@@ -68,8 +68,7 @@ Status MemoryStorage::apply_snapshot(Snapshot&& snapshot) {
   return Status::Ok();
 }
 
-Result<Snapshot> MemoryStorage::create_snapshot(Index index, const ConfState& conf_state,
-                                                std::string data) {
+Status MemoryStorage::create_snapshot(Index index, const ConfState& conf_state, std::string data) {
   if (index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
   CHORUS_INVARIANT(index <= last_index() && index >= first_index().prev(),
                    "snapshot index outside the log");
@@ -77,7 +76,7 @@ Result<Snapshot> MemoryStorage::create_snapshot(Index index, const ConfState& co
   snapshot_.metadata.term = log_[distance(offset(), index)].term;
   snapshot_.metadata.conf_state = conf_state;
   snapshot_.data = std::move(data);
-  return snapshot_;
+  return Status::Ok();
 }
 
 Status MemoryStorage::compact(Index compact_index) {

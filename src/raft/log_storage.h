@@ -55,8 +55,9 @@ class MemoryStorage final : public LogStorage {
   Status apply_snapshot(Snapshot&& snapshot);
   // The current snapshot, without the copy that snapshot() makes.
   const Snapshot& snapshot_ref() const { return snapshot_; }
-  // Records a snapshot of the state machine at `index` (which must be applied).
-  Result<Snapshot> create_snapshot(Index index, const ConfState& conf_state, std::string data);
+  // Records a snapshot of the state machine at `index` (which must be applied). Returns nothing
+  // but the outcome: the snapshot may be hundreds of megabytes (read it with snapshot_ref()).
+  Status create_snapshot(Index index, const ConfState& conf_state, std::string data);
   // Discards entries before `compact_index`; compact_index must be <= the last applied index.
   Status compact(Index compact_index);
 

@@ -80,12 +80,18 @@ bool RaftStore::persist(const std::optional<raft::Snapshot>& snapshot,
 bool RaftStore::save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index) {
   auto written = write_snapshot_file(disk_, options_.snapshot_dir, snapshot);
   if (!written.ok()) return check(written.status(), "write snapshot");
+  return adopt_snapshot(snapshot, compact_index);
+}
+
+bool RaftStore::adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index) {
   if (!check(wal_->save_snapshot_marker({snapshot.metadata.index, snapshot.metadata.term}),
              "save snapshot marker") ||
       !check(wal_->sync(), "sync snapshot marker")) {
     return false;
   }
-  (void)log_->create_snapshot(snapshot.metadata.index, snapshot.metadata.conf_state, snapshot.data);
+  const raft::Index index = snapshot.metadata.index;
+  const raft::ConfState conf_state = snapshot.metadata.conf_state;
+  (void)log_->create_snapshot(index, conf_state, std::move(snapshot.data));
   if (compact_index > log_->first_index()) {
     (void)log_->compact(compact_index);
     if (!check(wal_->release_before(compact_index), "release WAL segments")) return false;

@@ -49,6 +49,10 @@ class RaftStore {
                const std::vector<raft::Entry>& entries);
   // Records a snapshot of the applied state and releases log entries before `compact_index`.
   bool save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index);
+  // The same for a snapshot whose file is already written and synced (by someone else: the
+  // server writes it in a child process): marker, sync, mirror, release, retention.
+  bool adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index);
+  const RaftStoreOptions& options() const { return options_; }
 
   // Forgets the open WAL (the simulator's crash; a process exit does the same).
   void close() { wal_.reset(); }

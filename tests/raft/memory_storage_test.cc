@@ -105,13 +105,13 @@ TEST(MemoryStorage, CreateSnapshotRecordsTermAndConfiguration) {
   MemoryStorage storage = storage_3_to_6();
   ConfState conf;
   conf.voters = testing::node_ids({1, 2, 3});
-  auto snapshot = storage.create_snapshot(Index{5}, conf, "state");
-  ASSERT_TRUE(snapshot.ok());
-  EXPECT_EQ(snapshot->metadata.index, Index{5});
-  EXPECT_EQ(snapshot->metadata.term, Term{5});
-  EXPECT_EQ(snapshot->metadata.conf_state, conf);
-  EXPECT_EQ(snapshot->data, "state");
-  EXPECT_EQ(*storage.snapshot(), *snapshot);
+  ASSERT_TRUE(storage.create_snapshot(Index{5}, conf, "state").ok());
+  const Snapshot& snapshot = storage.snapshot_ref();
+  EXPECT_EQ(snapshot.metadata.index, Index{5});
+  EXPECT_EQ(snapshot.metadata.term, Term{5});
+  EXPECT_EQ(snapshot.metadata.conf_state, conf);
+  EXPECT_EQ(snapshot.data, "state");
+  EXPECT_EQ(*storage.snapshot(), snapshot);
   EXPECT_EQ(storage.initial_state().conf_state, conf);
   // The log is not compacted by taking a snapshot.
   EXPECT_EQ(storage.first_index(), Index{4});

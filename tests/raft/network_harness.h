@@ -383,9 +383,10 @@ class Network {
     TestNode& n = node(id);
     const Index applied = n.raft->log().applied();
     if (applied <= n.storage->snapshot()->metadata.index) return false;
-    auto snapshot = n.storage->create_snapshot(applied, n.raft->tracker().config.to_conf_state(),
-                                               encode_state(n.state));
-    EXPECT_TRUE(snapshot.ok());
+    EXPECT_TRUE(n.storage
+                    ->create_snapshot(applied, n.raft->tracker().config.to_conf_state(),
+                                      encode_state(n.state))
+                    .ok());
     EXPECT_TRUE(n.storage->compact(applied).ok());
     return true;
   }

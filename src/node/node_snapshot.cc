@@ -1,0 +1,85 @@
+// Snapshots of the state machine, taken every --snapshot-count applied entries without stopping
+// the loop (see snapshot_job.h): fork a writer, read its file back on a helper thread, then
+// record it in the WAL and release the log before it.
+#include <fmt/format.h>
+
+#include "node/node.h"
+#include "storage/posix_disk.h"
+#include "storage/snapshot_file.h"
+
+namespace chorus::node {
+
+void Node::maybe_snapshot() {
+  if (snapshot_in_progress_) return;
+  if (applied_.value < snapshot_index_.value + options_.snapshot_count) return;
+  const raft::MemoryStorage& log_storage = store_->log();
+  // The snapshot describes exactly the applied state, and the durable log must hold its index.
+  if (applied_ > log_storage.last_index()) return;
+  raft::SnapshotMetadata metadata;
+  metadata.index = applied_;
+  metadata.term = log_storage.term(applied_).value();
+  metadata.conf_state = conf_state_;
+  std::string error;
+  snapshot_job_ =
+      SnapshotJob::start(*state_machine_, metadata, store_->options().snapshot_dir, &error);
+  if (!snapshot_job_) {
+    log("cannot start a snapshot (will retry): " + error);
+    return;
+  }
+  snapshot_in_progress_ = true;
+  snapshot_index_ = applied_;
+  snapshot_bytes_at_start_ = bytes_applied_;
+  log(fmt::format("snapshot at index {} started", applied_.value));
+  // The child's exit is noticed by poll_snapshot_job() on the next ticks.
+}
+
+void Node::poll_snapshot_job() {
+  if (!snapshot_job_) return;
+  const std::optional<bool> finished = snapshot_job_->poll();
+  if (!finished) return;
+  if (!*finished) {
+    // The writer failed (a full disk, an fsync error): as with any failed durable write, stop
+    // rather than carry on with a log that can no longer be released.
+    fatal(fmt::format("the snapshot writer for index {} failed (see its message above)",
+                      snapshot_job_->metadata().index.value));
+  }
+  const std::string path = snapshot_job_->path();
+  snapshot_job_.reset();
+  const int64_t bytes_at_start = snapshot_bytes_at_start_;
+  if (snapshot_reader_.joinable()) snapshot_reader_.join();
+  // Reading a large file back takes a while: not on the loop.
+  snapshot_reader_ = std::thread([this, path, bytes_at_start] {
+    storage::PosixDisk disk;
+    auto read = storage::read_snapshot_file(disk, path);
+    if (!read.ok()) {
+      post([this, why = read.status().to_string()] {
+        fatal("cannot read back the snapshot just written: " + why);
+      });
+      return;
+    }
+    post([this, snapshot = std::move(read.value()), bytes_at_start]() mutable {
+      adopt_snapshot(std::move(snapshot), bytes_at_start);
+    });
+  });
+}
+
+void Node::adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_start) {
+  snapshot_in_progress_ = false;
+  const raft::Index index = snapshot.metadata.index;
+  if (index <= store_->log().snapshot_ref().metadata.index) {
+    // A snapshot from the leader overtook ours meanwhile; retention will remove the file.
+    return;
+  }
+  const uint64_t keep = options_.snapshot_catchup_entries;
+  const raft::Index compact_index = index.value > keep ? index - keep : raft::Index{1};
+  const size_t size = snapshot.data.size();
+  if (!store_->adopt_snapshot(std::move(snapshot), compact_index)) {
+    fatal("cannot record a snapshot: " + store_->last_error());
+  }
+  // What etcd calls the db size: this snapshot plus what was applied since it was taken.
+  db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - bytes_applied_at_start);
+  log(fmt::format("snapshot at index {} ({} bytes) recorded; log compacted before {}", index.value,
+                  size, compact_index.value));
+}
+
+}  // namespace chorus::node
