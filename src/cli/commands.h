@@ -16,5 +16,7 @@ void add_server_commands(CLI::App& app, Job& job);
 void add_demo_command(CLI::App& app, Job& job);
 // kv, cluster: an etcd v3 client for people without etcdctl (client_commands.cc)
 void add_client_commands(CLI::App& app, Job& job);
+// bench: load generator for the etcd v3 API, etcd or Chorus (bench_command.cc)
+void add_bench_command(CLI::App& app, Job& job);
 
 }  // namespace chorus::cli

@@ -1,0 +1,160 @@
+#include "bench/runner.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <mutex>
+
+#include "base/invariant.h"
+
+namespace chorus::bench {
+
+using Clock = std::chrono::steady_clock;
+
+Channels open_channels(const BenchOptions& options) {
+  CHORUS_ASSERT(!options.endpoints.empty());
+  Channels channels;
+  for (int i = 0; i < options.conns; ++i) {
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    arguments.SetInt("chorus.bench.channel", i);
+    // Loopback benchmarks must never go through an HTTP proxy from the environment.
+    arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    arguments.SetMaxReceiveMessageSize(64 << 20);
+    const std::string& endpoint = options.endpoints[i % options.endpoints.size()];
+    channels.push_back(
+        grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), arguments));
+  }
+  return channels;
+}
+
+bool wait_connected(const Channels& channels, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::system_clock::now() + limit;
+  for (const auto& channel : channels) {
+    if (!channel->WaitForConnected(deadline)) return false;
+  }
+  return true;
+}
+
+std::string make_key(const BenchOptions& options, std::int64_t index) {
+  std::string digits = fmt::format("{:0{}x}", index, options.key_size);
+  if (digits.size() > static_cast<std::size_t>(options.key_size)) {
+    digits = digits.substr(digits.size() - options.key_size);
+  }
+  return options.key_prefix + digits;
+}
+
+std::string random_bytes(std::size_t size, std::mt19937_64& random) {
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>(random() & 0xff);
+  return bytes;
+}
+
+Progress::Progress(const char* label, const std::atomic<std::uint64_t>& done, std::int64_t total,
+                   bool enabled) {
+  if (!enabled) return;
+  thread_ = std::thread([this, label, &done, total] {
+    const bool terminal = isatty(STDERR_FILENO) != 0;
+    std::uint64_t last = 0;
+    auto last_at = Clock::now();
+    // Sleep in short steps so that the destructor never waits long; print once a second.
+    for (int tick = 1; !stop_.load(); ++tick) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (tick % 20 != 0) continue;
+      const std::uint64_t now_done = done.load();
+      const auto now = Clock::now();
+      const double seconds = std::chrono::duration<double>(now - last_at).count();
+      std::cerr << fmt::format("{}{}: {}/{}, {:.0f}/s{}", terminal ? "\r" : "", label, now_done,
+                               total, (now_done - last) / seconds, terminal ? "   " : "\n");
+      last = now_done;
+      last_at = now;
+    }
+    if (terminal) std::cerr << "\n";
+  });
+}
+
+Progress::~Progress() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+struct ClientTally {
+  Histogram latency;
+  std::uint64_t ops = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t misses = 0;
+  std::string first_error;
+};
+
+void client_loop(int client, const Step& step, const LoopLimits& limits, Clock::time_point start,
+                 std::atomic<std::int64_t>& next_sequence, std::atomic<std::uint64_t>& done,
+                 ClientTally& tally, int clients) {
+  std::mt19937_64 random(0x9e3779b97f4a7c15ULL * (client + 1));
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(limits.duration_s));
+  // Pacing: each client sends at rate/clients, so all together send at --rate.
+  const auto interval = limits.rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                              std::chrono::duration<double>(clients / limits.rate))
+                                        : Clock::duration::zero();
+  auto next_send = start;
+  while (true) {
+    const std::int64_t sequence = next_sequence.fetch_add(1);
+    if (sequence >= limits.total || Clock::now() >= deadline) break;
+    if (limits.rate > 0) {
+      std::this_thread::sleep_until(next_send);
+      next_send += interval;
+    }
+    const auto sent = Clock::now();
+    StepResult outcome = step(sequence, random);
+    const auto answered = Clock::now();
+    if (outcome.outcome == Outcome::error) {
+      ++tally.errors;
+      if (tally.first_error.empty()) tally.first_error = std::move(outcome.error);
+    } else {
+      ++tally.ops;
+      if (outcome.outcome == Outcome::miss) ++tally.misses;
+      tally.latency.record(answered - sent);
+    }
+    done.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace
+
+void run_closed_loop(const BenchOptions& options, const Channels& channels,
+                     const LoopLimits& limits, const StepFactory& factory, BenchResult& result) {
+  CHORUS_ASSERT(options.clients >= 1);
+  CHORUS_ASSERT(!channels.empty());
+  std::vector<Step> steps;
+  for (int client = 0; client < options.clients; ++client) {
+    steps.push_back(factory(client, channels[client % channels.size()]));
+  }
+  std::vector<ClientTally> tallies(options.clients);
+  std::atomic<std::int64_t> next_sequence{0};
+  std::atomic<std::uint64_t> done{0};
+  const auto start = Clock::now();
+  {
+    Progress progress(limits.label, done, limits.total, limits.progress);
+    std::vector<std::thread> threads;
+    for (int client = 0; client < options.clients; ++client) {
+      threads.emplace_back(client_loop, client, std::cref(steps[client]), std::cref(limits), start,
+                           std::ref(next_sequence), std::ref(done), std::ref(tallies[client]),
+                           options.clients);
+    }
+    for (std::thread& thread : threads) thread.join();
+    // Before the progress printer stops: it may take up to one of its sleeps to notice.
+    result.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  for (ClientTally& tally : tallies) {
+    result.latency.merge(tally.latency);
+    result.ops += tally.ops;
+    result.errors += tally.errors;
+    result.misses += tally.misses;
+    if (result.first_error.empty()) result.first_error = tally.first_error;
+  }
+}
+
+}  // namespace chorus::bench

@@ -1,0 +1,74 @@
+// The closed-loop driver shared by the request/response workloads: --clients threads, each
+// with a blocking stub on one of the --conns channels, taking sequence numbers from a shared
+// counter until --total are taken or --duration has passed (whichever comes first), paced to
+// --rate when one is given.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/options.h"
+#include "bench/report.h"
+
+namespace chorus::bench {
+
+using Channels = std::vector<std::shared_ptr<grpc::Channel>>;
+
+// --conns channels over the endpoints round-robin. Each carries a distinct channel argument and
+// its own subchannel pool, so that gRPC opens one TCP connection per channel instead of
+// sharing one between channels to the same address.
+Channels open_channels(const BenchOptions& options);
+// True when every channel connected within `limit`.
+bool wait_connected(const Channels& channels, std::chrono::seconds limit);
+
+// Key number `index` of the key space: --key-size hex digits (zero-padded, the low digits when
+// the key space needs more), after --key-prefix.
+std::string make_key(const BenchOptions& options, std::int64_t index);
+std::string random_bytes(std::size_t size, std::mt19937_64& random);
+
+enum class Outcome { ok, miss, error };
+struct StepResult {
+  Outcome outcome = Outcome::ok;
+  std::string error;  // when outcome == error
+};
+// One request by one client; `sequence` is unique per run (0 .. total-1).
+using Step = std::function<StepResult(std::int64_t sequence, std::mt19937_64& random)>;
+using StepFactory = std::function<Step(int client, const std::shared_ptr<grpc::Channel>& channel)>;
+
+struct LoopLimits {
+  std::int64_t total = 0;
+  double duration_s = 0;
+  double rate = 0;  // 0: unpaced
+  const char* label = "";
+  bool progress = true;
+};
+
+// Runs the loop and fills ops, errors, misses, elapsed_s, latency and first_error of `result`.
+void run_closed_loop(const BenchOptions& options, const Channels& channels,
+                     const LoopLimits& limits, const StepFactory& factory, BenchResult& result);
+
+// Prints "label: done/total, N/s" to stderr once a second while alive (a progress line, so a
+// long run is visibly alive); stops promptly when destroyed.
+class Progress {
+ public:
+  Progress(const char* label, const std::atomic<std::uint64_t>& done, std::int64_t total,
+           bool enabled);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace chorus::bench
