@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   member->set_id(id);
   member->set_name("bench");
   member->add_peer_urls(peer);
+  member->add_client_urls("http://" + client);  // published before the "restart", as in real life
   state.bootstrap(membership);
   const std::string value(value_bytes, 'v');
   for (size_t i = 0; i < keys; ++i) {

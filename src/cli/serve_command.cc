@@ -113,6 +113,23 @@ int run_serve(const ServeOptions& flags) {
   auto opened = node::Node::open(node_options);
   if (!opened.ok()) return fail(opened.error());
   std::unique_ptr<node::Node> node = std::move(opened.value());
+  // As etcd: serve clients only once this member's attributes are published (it needs a leader
+  // and a quorum for that). A signal meanwhile stops the member.
+  const auto waiting_since = std::chrono::steady_clock::now();
+  bool said_waiting = false;
+  while (!node->published()) {
+    const timespec tick{0, 50'000'000};
+    if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+      log_line(name, "stopped before it could serve");
+      node->stop();
+      return 0;
+    }
+    if (!said_waiting &&
+        std::chrono::steady_clock::now() - waiting_since > std::chrono::seconds(2)) {
+      log_line(name, "waiting for a leader to publish this member's attributes before serving");
+      said_waiting = true;
+    }
+  }
   auto server = api::ApiServer::start(*node, server_options);
   if (!server.ok()) return fail(server.error());
   log_line(name, fmt::format("serving the etcd v3 API on {} (member {}, cluster {})",

@@ -128,6 +128,7 @@ std::optional<std::string> Node::start() {
   transport_ = std::move(transport.value());
 
   start_raft();
+  update_published();  // a restart whose state already holds our attributes serves at once
   sync_peers();
   if (!options_.new_cluster && store_->log().last_index() == raft::Index{}) {
     // Joining: the members we know of come from --initial-cluster until the leader's snapshot

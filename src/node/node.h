@@ -87,6 +87,10 @@ class Node {
   // Stops the loop and the transport; pending requests fail with "server stopped". Idempotent.
   void stop();
   bool stopped() const { return stopped_.load(); }
+  // Whether the cluster has applied this member's name and client URLs (etcd's "publish"). Like
+  // etcd, the server answers clients only after that, so that MemberList never shows a serving
+  // member without its client URLs.
+  bool published() const { return published_.load(); }
 
   uint64_t id() const { return id_; }
   uint64_t cluster_id() const { return cluster_id_; }
@@ -164,6 +168,8 @@ class Node {
   void serve_reads();
   void expire_waiters(std::chrono::steady_clock::time_point now);
   void maybe_publish(std::chrono::steady_clock::time_point now);
+  // Sets published_ once the applied state holds this member's current attributes.
+  void update_published();
   void sync_peers();
   void fail_everything(const grpc::Status& status);
   void log(const std::string& text) const;
@@ -180,6 +186,7 @@ class Node {
   std::atomic<int64_t> db_size_{0};
   std::atomic<bool> space_alarm_{false};
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> published_{false};
 
   // Loop thread only.
   storage::PosixDisk disk_;

@@ -77,13 +77,27 @@ void Node::on_tick() {
   }
   maybe_publish(now);
   poll_snapshot_job();
+  // Also here, not only after a Ready: the entries that made a snapshot due may all have been
+  // applied while the previous one was still being written.
+  maybe_snapshot();
+}
+
+void Node::update_published() {
+  const internal::Member* me = state_machine_->member(id_);
+  if (me != nullptr && me->name() == options_.name &&
+      std::equal(me->client_urls().begin(), me->client_urls().end(),
+                 options_.advertise_client_urls.begin(), options_.advertise_client_urls.end())) {
+    published_ = true;
+  }
 }
 
 void Node::maybe_publish(Clock::time_point now) {
   // Tell the cluster our name and client URLs (etcd's publish), until the applied state shows
   // them.
   if (now < next_publish_ || raft_->leader() == raft::kNoNode || removed_) return;
-  next_publish_ = now + std::chrono::seconds(2);
+  // Retried often: clients see this member's client URLs only once it is applied, and the
+  // server starts answering clients only then (see published()).
+  next_publish_ = now + std::chrono::milliseconds(250);
   const internal::Member* me = state_machine_->member(id_);
   if (me == nullptr) return;
   const std::vector<std::string> published(me->client_urls().begin(), me->client_urls().end());
@@ -209,6 +223,7 @@ void Node::process_ready() {
       view_.is_leader = is_leader_;
       const internal::Member* me = state_machine_->member(id_);
       view_.is_learner = me != nullptr && me->is_learner();
+      update_published();
       revision_ = state_machine_->store().revision();
       space_alarm_ = std::any_of(
           state_machine_->cluster().alarms().begin(), state_machine_->cluster().alarms().end(),

@@ -193,18 +193,22 @@ TEST(NodeTest, SnapshotsAreTakenAndRestartRestoresEverything) {
     id = node->id();
     for (int i = 0; i < 40; ++i) revision = put(*node, "k" + std::to_string(i), std::to_string(i));
     ASSERT_GT(revision, 40);
+    // Snapshot files are named snap-<term>-<index>.snap (16 hex digits each); the bootstrap one
+    // is at index 1, so a later index proves that snapshot_count took effect. Snapshots are
+    // written by a child process in the background: wait for one that covers recent writes.
+    auto newest_snapshot_index = [&] {
+      uint64_t newest = 0;
+      for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/member/snap")) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() != 43 || name.rfind("snap-", 0) != 0) continue;
+        newest = std::max<uint64_t>(newest, std::stoull(name.substr(22, 16), nullptr, 16));
+      }
+      return newest;
+    };
+    EXPECT_TRUE(eventually([&] { return newest_snapshot_index() >= 30u; }))
+        << "snapshot_count 5 and 40 writes, yet no recent snapshot";
     node->stop();
   }
-  // Snapshot files are named snap-<term>-<index>.snap (16 hex digits each); the bootstrap one
-  // is at index 1, so a later index proves that snapshot_count took effect.
-  uint64_t newest_snapshot_index = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/member/snap")) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() != 43 || name.rfind("snap-", 0) != 0) continue;
-    newest_snapshot_index =
-        std::max<uint64_t>(newest_snapshot_index, std::stoull(name.substr(22, 16), nullptr, 16));
-  }
-  EXPECT_GE(newest_snapshot_index, 30u) << "snapshot_count 5 and 40 writes, yet no recent snapshot";
 
   auto node = open_leader(options);
   ASSERT_NE(node, nullptr);
