@@ -23,8 +23,14 @@ TEST(Failover, LeaderKilledMidLoadLosesNoAcknowledgedWrite) {
   auto next = cluster.wait_for_leader(std::chrono::seconds(20));
   ASSERT_TRUE(next.has_value()) << "no new leader after the kill";
   EXPECT_NE(*next, *leader);
+  // Writes continue: within a few seconds (a writer may first sit out the 1.5 s deadline of a
+  // request that the dead leader will never answer).
   const size_t at_new_leader = writers.acknowledged_count();
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (writers.acknowledged_count() <= at_new_leader &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_GT(writers.acknowledged_count(), at_new_leader) << "writes did not continue";
   cluster.restart(*leader);
   std::this_thread::sleep_for(std::chrono::seconds(1));
