@@ -12,9 +12,12 @@ Result<etcdserverpb::MemberListResponse> Client::member_list(bool linearizable) 
   etcdserverpb::MemberListRequest request;
   request.set_linearizable(linearizable);
   etcdserverpb::MemberListResponse response;
-  const auto status = invoke(Idempotent::yes, [&](const auto& channel, auto& context) {
-    return Cluster::Stub(channel).MemberList(&context, request, &response);
-  });
+  const auto status =
+      invoke({"MemberList", OperationClass::read, Idempotent::yes,
+              linearizable ? LeaderFirst::yes : LeaderFirst::no},
+             [&](const auto& channel, auto& context) {
+               return Cluster::Stub(channel).MemberList(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 
@@ -24,9 +27,11 @@ Result<etcdserverpb::MemberAddResponse> Client::member_add(
   for (const auto& url : peer_urls) request.add_peerurls(url);
   request.set_islearner(is_learner);
   etcdserverpb::MemberAddResponse response;
-  const auto status = invoke(Idempotent::no, [&](const auto& channel, auto& context) {
-    return Cluster::Stub(channel).MemberAdd(&context, request, &response);
-  });
+  const auto status =
+      invoke({"MemberAdd", OperationClass::write, Idempotent::no, LeaderFirst::yes},
+             [&](const auto& channel, auto& context) {
+               return Cluster::Stub(channel).MemberAdd(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 
@@ -34,9 +39,11 @@ Result<etcdserverpb::MemberRemoveResponse> Client::member_remove(std::uint64_t i
   etcdserverpb::MemberRemoveRequest request;
   request.set_id(id);
   etcdserverpb::MemberRemoveResponse response;
-  const auto status = invoke(Idempotent::no, [&](const auto& channel, auto& context) {
-    return Cluster::Stub(channel).MemberRemove(&context, request, &response);
-  });
+  const auto status =
+      invoke({"MemberRemove", OperationClass::write, Idempotent::no, LeaderFirst::yes},
+             [&](const auto& channel, auto& context) {
+               return Cluster::Stub(channel).MemberRemove(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 
@@ -44,9 +51,11 @@ Result<etcdserverpb::MemberPromoteResponse> Client::member_promote(std::uint64_t
   etcdserverpb::MemberPromoteRequest request;
   request.set_id(id);
   etcdserverpb::MemberPromoteResponse response;
-  const auto status = invoke(Idempotent::no, [&](const auto& channel, auto& context) {
-    return Cluster::Stub(channel).MemberPromote(&context, request, &response);
-  });
+  const auto status =
+      invoke({"MemberPromote", OperationClass::write, Idempotent::no, LeaderFirst::yes},
+             [&](const auto& channel, auto& context) {
+               return Cluster::Stub(channel).MemberPromote(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 
@@ -56,9 +65,11 @@ Result<etcdserverpb::MemberUpdateResponse> Client::member_update(
   request.set_id(id);
   for (const auto& url : peer_urls) request.add_peerurls(url);
   etcdserverpb::MemberUpdateResponse response;
-  const auto status = invoke(Idempotent::no, [&](const auto& channel, auto& context) {
-    return Cluster::Stub(channel).MemberUpdate(&context, request, &response);
-  });
+  const auto status =
+      invoke({"MemberUpdate", OperationClass::write, Idempotent::no, LeaderFirst::yes},
+             [&](const auto& channel, auto& context) {
+               return Cluster::Stub(channel).MemberUpdate(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 

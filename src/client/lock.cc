@@ -13,9 +13,12 @@ Result<v3lockpb::LockResponse> Client::lock(const std::string& name, std::int64_
   request.set_name(name);
   request.set_lease(lease);
   v3lockpb::LockResponse response;
-  const auto status = invoke(Idempotent::no, [&](const auto& channel, auto& context) {
-    return Lock::Stub(channel).Lock(&context, request, &response);
-  });
+  // Lock blocks until the lock is free: a stream-class call, so its deadline says nothing
+  // about the endpoint and its wait takes no place from reads and writes.
+  const auto status = invoke({"Lock", OperationClass::stream, Idempotent::no, LeaderFirst::yes},
+                             [&](const auto& channel, auto& context) {
+                               return Lock::Stub(channel).Lock(&context, request, &response);
+                             });
   return make_result(status, std::move(response));
 }
 
@@ -24,9 +27,10 @@ Result<v3lockpb::UnlockResponse> Client::unlock(const std::string& key) {
   request.set_key(key);
   v3lockpb::UnlockResponse response;
   // Unlock deletes the lock's key; deleting an absent key succeeds, so a repeat is harmless.
-  const auto status = invoke(Idempotent::yes, [&](const auto& channel, auto& context) {
-    return Lock::Stub(channel).Unlock(&context, request, &response);
-  });
+  const auto status = invoke({"Unlock", OperationClass::write, Idempotent::yes, LeaderFirst::yes},
+                             [&](const auto& channel, auto& context) {
+                               return Lock::Stub(channel).Unlock(&context, request, &response);
+                             });
   return make_result(status, std::move(response));
 }
 

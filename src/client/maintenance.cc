@@ -12,9 +12,11 @@ using etcdserverpb::Maintenance;
 Result<etcdserverpb::StatusResponse> Client::status() {
   etcdserverpb::StatusRequest request;
   etcdserverpb::StatusResponse response;
-  const auto status = invoke(Idempotent::yes, [&](const auto& channel, auto& context) {
-    return Maintenance::Stub(channel).Status(&context, request, &response);
-  });
+  const auto status =
+      invoke({"Status", OperationClass::read, Idempotent::yes, LeaderFirst::no},
+             [&](const auto& channel, auto& context) {
+               return Maintenance::Stub(channel).Status(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 
@@ -31,9 +33,11 @@ Result<etcdserverpb::HashKVResponse> Client::hash_kv(std::int64_t revision) {
   etcdserverpb::HashKVRequest request;
   request.set_revision(revision);
   etcdserverpb::HashKVResponse response;
-  const auto status = invoke(Idempotent::yes, [&](const auto& channel, auto& context) {
-    return Maintenance::Stub(channel).HashKV(&context, request, &response);
-  });
+  const auto status =
+      invoke({"HashKV", OperationClass::read, Idempotent::yes, LeaderFirst::no},
+             [&](const auto& channel, auto& context) {
+               return Maintenance::Stub(channel).HashKV(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 
@@ -76,10 +80,12 @@ Result<etcdserverpb::MoveLeaderResponse> Client::move_leader(std::uint64_t targe
 Result<etcdserverpb::AlarmResponse> Client::alarm(const etcdserverpb::AlarmRequest& request) {
   etcdserverpb::AlarmResponse response;
   const bool only_reads = request.action() == etcdserverpb::AlarmRequest::GET;
-  const auto status = invoke(
-      only_reads ? Idempotent::yes : Idempotent::no, [&](const auto& channel, auto& context) {
-        return Maintenance::Stub(channel).Alarm(&context, request, &response);
-      });
+  const Call call{"Alarm", only_reads ? OperationClass::read : OperationClass::write,
+                  only_reads ? Idempotent::yes : Idempotent::no,
+                  only_reads ? LeaderFirst::no : LeaderFirst::yes};
+  const auto status = invoke(call, [&](const auto& channel, auto& context) {
+    return Maintenance::Stub(channel).Alarm(&context, request, &response);
+  });
   return make_result(status, std::move(response));
 }
 
@@ -87,9 +93,11 @@ Result<etcdserverpb::DefragmentResponse> Client::defragment() {
   etcdserverpb::DefragmentRequest request;
   etcdserverpb::DefragmentResponse response;
   // Defragmenting is per member and leaves the data as it was: repeating it is harmless.
-  const auto status = invoke(Idempotent::yes, [&](const auto& channel, auto& context) {
-    return Maintenance::Stub(channel).Defragment(&context, request, &response);
-  });
+  const auto status =
+      invoke({"Defragment", OperationClass::write, Idempotent::yes, LeaderFirst::no},
+             [&](const auto& channel, auto& context) {
+               return Maintenance::Stub(channel).Defragment(&context, request, &response);
+             });
   return make_result(status, std::move(response));
 }
 

@@ -26,11 +26,16 @@ grpc::Status canceled_status(const etcdserverpb::WatchResponse& response) {
 grpc::Status Client::watch(const etcdserverpb::WatchCreateRequest& request,
                            const WatchCallback& on_response,
                            std::optional<std::chrono::system_clock::time_point> deadline) {
-  const Connection connection = endpoints_.connect_any();
-  if (!connection.channel) return unreachable();
+  // A watch is a stream: it takes a place in the endpoint's stream bulkhead for as long as it
+  // runs (so many watches cannot starve reads and writes), and it is not retried, since the
+  // callback may have seen events already.
+  telemetry_.count(Counter::calls);
+  Route route = endpoints_.route(OperationClass::stream, LeaderFirst::no, {});
+  if (!route.channel) return route.why;
+  telemetry_.count(Counter::attempts);
   grpc::ClientContext context;
   if (deadline) context.set_deadline(*deadline);
-  etcdserverpb::Watch::Stub stub(connection.channel);
+  etcdserverpb::Watch::Stub stub(route.channel);
   auto stream = stub.Watch(&context);
 
   etcdserverpb::WatchRequest create;
@@ -45,14 +50,14 @@ grpc::Status Client::watch(const etcdserverpb::WatchCreateRequest& request,
       if (response.canceled() || !keep_watching) {
         context.TryCancel();  // the server would keep the stream open otherwise
         stream->Finish().IgnoreError();
+        endpoints_.report(route.index, Outcome::answered, route.trial);
         return response.canceled() ? canceled_status(response) : grpc::Status::OK;
       }
     }
   }
   status = stream->Finish();
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    endpoints_.mark_failed(connection.index);
-  }
+  const bool failed = status.error_code() == grpc::StatusCode::UNAVAILABLE;
+  endpoints_.report(route.index, failed ? Outcome::failed : Outcome::neutral, route.trial);
   return status;
 }
 
