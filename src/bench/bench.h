@@ -5,6 +5,7 @@
 
 #include "bench/options.h"
 #include "bench/report.h"
+#include "bench/runner.h"
 
 namespace chorus::bench {
 
@@ -12,6 +13,6 @@ BenchResult run_bench(const BenchOptions& options);
 
 // The watch workload (watch.cc): --clients watchers on one prefix over --conns streams, and
 // --watch-writers threads putting --total events under it; ops are events delivered.
-void run_watch(const BenchOptions& options, BenchResult& result);
+void run_watch(const BenchOptions& options, const Clients& clients, BenchResult& result);
 
 }  // namespace chorus::bench

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "base/invariant.h"
 
@@ -12,27 +14,37 @@ namespace chorus::bench {
 
 using Clock = std::chrono::steady_clock;
 
-Channels open_channels(const BenchOptions& options) {
+Clients open_clients(const BenchOptions& options) {
   CHORUS_ASSERT(!options.endpoints.empty());
-  Channels channels;
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int>(options.request_timeout_s * 1000));
+  Clients clients;
   for (int i = 0; i < options.conns; ++i) {
-    grpc::ChannelArguments arguments;
-    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    arguments.SetInt("chorus.bench.channel", i);
-    // Loopback benchmarks must never go through an HTTP proxy from the environment.
-    arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-    arguments.SetMaxReceiveMessageSize(64 << 20);
-    const std::string& endpoint = options.endpoints[i % options.endpoints.size()];
-    channels.push_back(
-        grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), arguments));
+    client::ClientOptions o;
+    o.endpoints.clear();
+    for (std::size_t k = 0; k < options.endpoints.size(); ++k) {
+      o.endpoints.push_back(options.endpoints[(i + k) % options.endpoints.size()]);
+    }
+    o.request_timeout = timeout;
+    client::FaultToleranceOptions& ft = o.fault_tolerance;
+    ft.prefer_leader = false;
+    // The breakers still learn from the calls themselves; probes would add load to measure.
+    ft.health.enabled = false;
+    ft.bulkhead.reads_max = ft.bulkhead.writes_max = ft.bulkhead.streams_max =
+        std::max(options.clients, 1);
+    clients.push_back(std::make_shared<client::Client>(std::move(o)));
   }
-  return channels;
+  return clients;
 }
 
-bool wait_connected(const Channels& channels, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::system_clock::now() + limit;
-  for (const auto& channel : channels) {
-    if (!channel->WaitForConnected(deadline)) return false;
+bool wait_connected(const Clients& clients, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  for (const auto& api : clients) {
+    // A server that is still starting refuses; ask again until the limit.
+    while (!api->status_at(0).ok()) {
+      if (Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   return true;
 }
@@ -124,13 +136,13 @@ void client_loop(int client, const Step& step, const LoopLimits& limits, Clock::
 
 }  // namespace
 
-void run_closed_loop(const BenchOptions& options, const Channels& channels,
-                     const LoopLimits& limits, const StepFactory& factory, BenchResult& result) {
+void run_closed_loop(const BenchOptions& options, const Clients& clients, const LoopLimits& limits,
+                     const StepFactory& factory, BenchResult& result) {
   CHORUS_ASSERT(options.clients >= 1);
-  CHORUS_ASSERT(!channels.empty());
+  CHORUS_ASSERT(!clients.empty());
   std::vector<Step> steps;
   for (int client = 0; client < options.clients; ++client) {
-    steps.push_back(factory(client, channels[client % channels.size()]));
+    steps.push_back(factory(client, clients[client % clients.size()]));
   }
   std::vector<ClientTally> tallies(options.clients);
   std::atomic<std::int64_t> next_sequence{0};

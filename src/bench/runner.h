@@ -1,10 +1,8 @@
 // The closed-loop driver shared by the request/response workloads: --clients threads, each
-// with a blocking stub on one of the --conns channels, taking sequence numbers from a shared
-// counter until --total are taken or --duration has passed (whichever comes first), paced to
+// sharing one of the --conns fault-tolerant clients (src/client), taking sequence numbers from a
+// shared counter until --total are taken or --duration has passed (whichever comes first), paced to
 // --rate when one is given.
 #pragma once
-
-#include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,17 +16,21 @@
 
 #include "bench/options.h"
 #include "bench/report.h"
+#include "client/client.h"
 
 namespace chorus::bench {
 
-using Channels = std::vector<std::shared_ptr<grpc::Channel>>;
+using Clients = std::vector<std::shared_ptr<client::Client>>;
 
-// --conns channels over the endpoints round-robin. Each carries a distinct channel argument and
-// its own subchannel pool, so that gRPC opens one TCP connection per channel instead of
-// sharing one between channels to the same address.
-Channels open_channels(const BenchOptions& options);
-// True when every channel connected within `limit`.
-bool wait_connected(const Channels& channels, std::chrono::seconds limit);
+// --conns clients of the fault-tolerant library (one TCP connection each: every client has its
+// own channels). Client i lists the endpoints starting at endpoint i mod n and does not prefer
+// the leader, so the connections spread over the endpoints round-robin as etcd's benchmark
+// spreads them, and a client fails over to the next endpoint when its own is down. Bulkheads
+// are sized to --clients, so they never shed the load the benchmark means to create.
+Clients open_clients(const BenchOptions& options);
+// True when every client got an answer (Maintenance.Status) from its first endpoint within
+// `limit`.
+bool wait_connected(const Clients& clients, std::chrono::seconds limit);
 
 // Key number `index` of the key space: --key-size hex digits (zero-padded, the low digits when
 // the key space needs more), after --key-prefix.
@@ -42,7 +44,7 @@ struct StepResult {
 };
 // One request by one client; `sequence` is unique per run (0 .. total-1).
 using Step = std::function<StepResult(std::int64_t sequence, std::mt19937_64& random)>;
-using StepFactory = std::function<Step(int client, const std::shared_ptr<grpc::Channel>& channel)>;
+using StepFactory = std::function<Step(int client, const std::shared_ptr<client::Client>& api)>;
 
 struct LoopLimits {
   std::int64_t total = 0;
@@ -53,8 +55,8 @@ struct LoopLimits {
 };
 
 // Runs the loop and fills ops, errors, misses, elapsed_s, latency and first_error of `result`.
-void run_closed_loop(const BenchOptions& options, const Channels& channels,
-                     const LoopLimits& limits, const StepFactory& factory, BenchResult& result);
+void run_closed_loop(const BenchOptions& options, const Clients& clients, const LoopLimits& limits,
+                     const StepFactory& factory, BenchResult& result);
 
 // Prints "label: done/total, N/s" to stderr once a second while alive (a progress line, so a
 // long run is visibly alive); stops promptly when destroyed.

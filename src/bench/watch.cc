@@ -1,7 +1,8 @@
 // The watch workload: how fast a cluster delivers events to many watchers of one prefix.
 //
-// --clients watchers are spread over --conns watch streams (one stream per channel: etcd
-// multiplexes watchers on a stream, as its clients do). Once every watcher is created,
+// --clients watchers are spread over --conns watch streams (one stream per client of the
+// fault-tolerant library: etcd multiplexes watchers on a stream, as its clients do). Once every
+// watcher is created,
 // --watch-writers threads put --total keys under the prefix; each value starts with the
 // writer's steady-clock time, so each delivery's lag (put sent -> event read) is measured in
 // this one process without clock skew. ops = events delivered (at most total x watchers).
@@ -12,7 +13,6 @@
 #include <charconv>
 #include <mutex>
 
-#include "api/etcdserverpb/rpc.grpc.pb.h"
 #include "bench/bench.h"
 #include "bench/runner.h"
 
@@ -21,7 +21,6 @@ namespace chorus::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Stream = grpc::ClientReaderWriter<etcdserverpb::WatchRequest, etcdserverpb::WatchResponse>;
 
 constexpr auto kCreateLimit = std::chrono::seconds(10);
 // After the writers finish, how long watchers may still take to receive what was written.
@@ -35,9 +34,7 @@ std::string prefix_end(std::string prefix) {
 }
 
 struct WatchStream {
-  std::unique_ptr<etcdserverpb::Watch::Stub> stub;
-  grpc::ClientContext context;
-  std::unique_ptr<Stream> stream;
+  std::unique_ptr<client::WatchStream> stream;
   int watchers = 0;
   Histogram lag;
   std::atomic<bool> created{false};  // every watcher on it confirmed
@@ -53,7 +50,7 @@ struct Shared {
 void read_events(WatchStream& s, Shared& shared) {
   etcdserverpb::WatchResponse response;
   int created = 0;
-  while (s.stream->Read(&response)) {
+  while (s.stream->read(response)) {
     if (response.created() && ++created == s.watchers) s.created.store(true);
     const auto now = Clock::now().time_since_epoch();
     for (const auto& event : response.events()) {
@@ -67,14 +64,13 @@ void read_events(WatchStream& s, Shared& shared) {
       shared.last_delivery_ns.store(std::chrono::nanoseconds(now).count());
     }
   }
-  s.stream->Finish();  // CANCELLED once run_watch cancels: the expected end
+  s.stream->finish().IgnoreError();  // CANCELLED once run_watch cancels: the expected end
 }
 
 // Each writer puts its share of the events; a value is the send time, padded to --val-size.
-void write_events(const BenchOptions& o, const std::shared_ptr<grpc::Channel>& channel,
-                  std::atomic<std::int64_t>& next, Clock::time_point deadline, Shared& shared,
-                  BenchResult& result, std::mutex& result_mutex) {
-  auto stub = etcdserverpb::KV::NewStub(channel);
+void write_events(const BenchOptions& o, client::Client& api, std::atomic<std::int64_t>& next,
+                  Clock::time_point deadline, Shared& shared, BenchResult& result,
+                  std::mutex& result_mutex) {
   std::mt19937_64 random(next.load() + 7);
   while (Clock::now() < deadline) {
     const std::int64_t sequence = next.fetch_add(1);
@@ -87,34 +83,32 @@ void write_events(const BenchOptions& o, const std::shared_ptr<grpc::Channel>& c
       value += random_bytes(o.val_size - value.size(), random);
     }
     request.set_value(value);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    etcdserverpb::PutResponse response;
-    const grpc::Status status = stub->Put(&context, request, &response);
-    if (status.ok()) {
+    auto response = api.put(request);
+    if (response.ok()) {
       shared.puts_ok.fetch_add(1);
       continue;
     }
     std::lock_guard lock(result_mutex);
     ++result.errors;
-    if (result.first_error.empty()) result.first_error = "put: " + status.error_message();
+    if (result.first_error.empty()) result.first_error = "put: " + response.error().error_message();
   }
 }
 
-bool open_streams(const BenchOptions& o, const Channels& channels,
+bool open_streams(const BenchOptions& o, const Clients& clients,
                   std::vector<std::unique_ptr<WatchStream>>& streams, Shared& shared) {
-  etcdserverpb::WatchRequest create;
-  create.mutable_create_request()->set_key(o.key_prefix);
-  create.mutable_create_request()->set_range_end(prefix_end(o.key_prefix));
-  for (std::size_t i = 0; i < channels.size(); ++i) {
+  etcdserverpb::WatchCreateRequest create;
+  create.set_key(o.key_prefix);
+  create.set_range_end(prefix_end(o.key_prefix));
+  const int n = static_cast<int>(clients.size());
+  for (int i = 0; i < n; ++i) {
     auto s = std::make_unique<WatchStream>();
-    s->watchers = o.clients / static_cast<int>(channels.size()) +
-                  (static_cast<int>(i) < o.clients % static_cast<int>(channels.size()) ? 1 : 0);
+    s->watchers = o.clients / n + (i < o.clients % n ? 1 : 0);
     if (s->watchers == 0) continue;
-    s->stub = etcdserverpb::Watch::NewStub(channels[i]);
-    s->stream = s->stub->Watch(&s->context);
+    auto opened = clients[i]->open_watch_stream();
+    if (!opened.ok()) return false;
+    s->stream = std::move(*opened);
     bool written = true;
-    for (int w = 0; w < s->watchers && written; ++w) written = s->stream->Write(create);
+    for (int w = 0; w < s->watchers && written; ++w) written = s->stream->create(create);
     // The reader runs even when a write failed, so that cancel-and-join ends the stream.
     WatchStream* raw = s.get();
     s->reader = std::thread([raw, &shared] { read_events(*raw, shared); });
@@ -133,13 +127,12 @@ bool open_streams(const BenchOptions& o, const Channels& channels,
 
 }  // namespace
 
-void run_watch(const BenchOptions& options, BenchResult& result) {
+void run_watch(const BenchOptions& options, const Clients& clients, BenchResult& result) {
   BenchOptions o = options;
   if (o.key_prefix.empty()) o.key_prefix = "bench-watch/";
-  const Channels channels = open_channels(o);
   Shared shared;
   std::vector<std::unique_ptr<WatchStream>> streams;
-  const bool created = open_streams(o, channels, streams, shared);
+  const bool created = open_streams(o, clients, streams, shared);
   const auto start = Clock::now();
   if (!created) {
     ++result.errors;
@@ -152,7 +145,7 @@ void run_watch(const BenchOptions& options, BenchResult& result) {
                                       std::chrono::duration<double>(o.duration_s));
     std::vector<std::thread> writers;
     for (int i = 0; i < std::max(1, o.watch_writers); ++i) {
-      writers.emplace_back(write_events, std::cref(o), channels[i % channels.size()],
+      writers.emplace_back(write_events, std::cref(o), std::ref(*clients[i % clients.size()]),
                            std::ref(next), deadline, std::ref(shared), std::ref(result),
                            std::ref(result_mutex));
     }
@@ -165,7 +158,7 @@ void run_watch(const BenchOptions& options, BenchResult& result) {
     }
     result.misses = expected - std::min(expected, shared.delivered.load());
   }
-  for (auto& s : streams) s->context.TryCancel();
+  for (auto& s : streams) s->stream->cancel();
   for (auto& s : streams) {
     if (s->reader.joinable()) s->reader.join();
     result.latency.merge(s->lag);

@@ -35,6 +35,7 @@
 #include "client/options.h"
 #include "client/result.h"
 #include "client/telemetry.h"
+#include "client/watch_stream.h"
 #include "server/v3lock/v3lockpb/v3lock.pb.h"
 
 namespace grpc {
@@ -84,6 +85,9 @@ class Client {
   grpc::Status watch(const etcdserverpb::WatchCreateRequest& request,
                      const WatchCallback& on_response,
                      std::optional<std::chrono::system_clock::time_point> deadline = std::nullopt);
+  // A stream for many watchers (watch_stream.h); UNAVAILABLE or RESOURCE_EXHAUSTED when no
+  // endpoint can take it.
+  Result<std::unique_ptr<WatchStream>> open_watch_stream();
 
   // Lease (lease.cc)
   Result<etcdserverpb::LeaseGrantResponse> lease_grant(std::int64_t ttl_seconds,

@@ -22,6 +22,9 @@ std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
   // A fresh channel per endpoint object, not gRPC's shared subchannel pool, so that replacing a
   // failed channel (below) really dials again.
   arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // Members are dialed directly at the URLs they advertise; an HTTP proxy from the environment
+  // would hide which member answered, and the breakers and health checks are per member.
+  arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
 }
 

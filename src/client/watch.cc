@@ -61,4 +61,12 @@ grpc::Status Client::watch(const etcdserverpb::WatchCreateRequest& request,
   return status;
 }
 
+Result<std::unique_ptr<WatchStream>> Client::open_watch_stream() {
+  telemetry_.count(Counter::calls);
+  Route route = endpoints_.route(OperationClass::stream, LeaderFirst::no, {});
+  if (!route.channel) return route.why;
+  telemetry_.count(Counter::attempts);
+  return std::make_unique<WatchStream>(std::move(route), endpoints_);
+}
+
 }  // namespace chorus::client

@@ -57,6 +57,40 @@ TEST_F(WatchLeaseTest, WatchSeesAWritersEventsInOrderWithPreviousValues) {
   EXPECT_EQ(seen, (std::vector<std::string>{"PUT 1 prev=-", "PUT 2 prev=1", "DELETE  prev=2"}));
 }
 
+TEST_F(WatchLeaseTest, OneWatchStreamCarriesManyWatchersEachSeeingItsOwnRange) {
+  auto opened = client_->open_watch_stream();
+  ASSERT_TRUE(opened.ok()) << opened.error().error_message();
+  WatchStream& stream = **opened;
+  for (const char* name : {"x", "y"}) {
+    etcdserverpb::WatchCreateRequest request;
+    request.set_key(key(name));
+    ASSERT_TRUE(stream.create(request));
+  }
+  // Both "created" responses come first, in order; the watch ids tell the watchers apart.
+  std::vector<std::int64_t> ids;
+  etcdserverpb::WatchResponse response;
+  while (ids.size() < 2 && stream.read(response)) {
+    ASSERT_TRUE(response.created());
+    ids.push_back(response.watch_id());
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  ASSERT_NE(ids[0], ids[1]);
+  ASSERT_TRUE(client_->put(put_request(key("y"), "to-y")).ok());
+  ASSERT_TRUE(client_->put(put_request(key("x"), "to-x")).ok());
+  std::vector<std::string> seen;  // "watcher:value"
+  while (seen.size() < 2 && stream.read(response)) {
+    for (const auto& event : response.events()) {
+      seen.push_back(std::to_string(response.watch_id() == ids[0] ? 0 : 1) + ":" +
+                     event.kv().value());
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:to-y", "0:to-x"}));
+  stream.cancel();
+  while (stream.read(response)) {
+  }
+  EXPECT_EQ(stream.finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
 TEST_F(WatchLeaseTest, WatchEndsAtItsDeadlineWhenNothingHappens) {
   etcdserverpb::WatchCreateRequest request;
   request.set_key(key("quiet"));
