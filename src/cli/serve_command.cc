@@ -1,17 +1,16 @@
 // chorus serve: parses etcd's flags, opens the node, serves the etcd API until a signal.
 #include "cli/serve_command.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <signal.h>
 
 #include <chrono>
-#include <iostream>
 #include <memory>
-#include <mutex>
 
 #include "api/server.h"
+#include "base/log.h"
 #include "cli/commands.h"
+#include "http/dashboard.h"
 #include "http/metrics.h"
 #include "node/identity.h"
 #include "node/node.h"
@@ -25,13 +24,12 @@ std::string listen_host(const std::string& host) {
   return host == "localhost" ? "127.0.0.1" : host;
 }
 
-void log_line(const std::string& name, const std::string& text) {
-  static std::mutex mutex;
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  std::lock_guard lock(mutex);
-  // fmt prints the fraction of a millisecond-precision time point as 3 digits.
-  std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {} {}\n", now, name, text) << std::flush;
+// The gRPC health service (grpc.health.v1.Health) says SERVING while /readyz would say ok.
+void update_grpc_health(grpc::Server* server, node::Node& node) {
+  if (server == nullptr || server->GetHealthCheckService() == nullptr) return;
+  const node::RaftView view = node.raft_view();
+  const bool ready = view.leader != 0 && view.applied >= view.commit && !node.stopped();
+  server->GetHealthCheckService()->SetServingStatus(ready);
 }
 
 }  // namespace
@@ -45,10 +43,16 @@ int run_serve(const ServeOptions& flags) {
       options.initial_cluster += options.name + "=" + url;
     }
   }
+  const auto level = base::parse_log_level(options.log_level);
+  auto logger =
+      std::make_shared<const base::Logger>(options.name, level.value_or(base::LogLevel::info));
   auto fail = [&](const std::string& text) {
-    log_line(options.name, "error: " + text);
+    logger->error(text);
     return 1;
   };
+  if (!level)
+    return fail("--log-level must be debug, info, warn or error, not \"" + options.log_level +
+                "\"");
   if (options.initial_cluster_state != "new" && options.initial_cluster_state != "existing") {
     return fail("--initial-cluster-state must be \"new\" or \"existing\", not \"" +
                 options.initial_cluster_state + "\"");
@@ -108,6 +112,12 @@ int run_serve(const ServeOptions& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  server_options.logger = logger.get();
+  server_options.grpc_health = true;
+  // The client URLs carry gRPC and HTTP/1 (/metrics, /health, the dashboard) on one port, as
+  // etcd's do: the HTTP servers below accept and hand HTTP/2 connections to gRPC.
+  const std::vector<std::string> client_addresses = std::move(server_options.listen_addresses);
+  server_options.listen_addresses.clear();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto opened = node::Node::open(node_options);
@@ -120,39 +130,58 @@ int run_serve(const ServeOptions& flags) {
   while (!node->published()) {
     const timespec tick{0, 50'000'000};
     if (sigtimedwait(&signals, nullptr, &tick) > 0) {
-      log_line(name, "stopped before it could serve");
+      logger->info("stopped before it could serve");
       node->stop();
       return 0;
     }
     if (!said_waiting &&
         std::chrono::steady_clock::now() - waiting_since > std::chrono::seconds(2)) {
-      log_line(name, "waiting for a leader to publish this member's attributes before serving");
+      logger->info("waiting for a leader to publish this member's attributes before serving");
       said_waiting = true;
     }
   }
   auto server = api::ApiServer::start(*node, server_options);
   if (!server.ok()) return fail(server.error());
-  log_line(name, fmt::format("serving the etcd v3 API on {} (member {}, cluster {})",
-                             fmt::join(server_options.listen_addresses, ", "),
-                             node::hex_id(node->id()), node::hex_id(node->cluster_id())));
-  std::vector<std::unique_ptr<http::HttpServer>> metrics_servers;
+  api::ApiServer* api_server = server.value().get();
+  http::Dashboard dashboard(*node);
+  std::vector<std::unique_ptr<http::HttpServer>> http_servers;
+  for (const std::string& address : client_addresses) {
+    const size_t colon = address.rfind(':');
+    auto started = http::HttpServer::start(
+        address.substr(0, colon), static_cast<uint16_t>(std::stoi(address.substr(colon + 1))),
+        http::node_endpoints(*node, &dashboard),
+        [api_server](int fd) { api_server->add_connection(fd); });
+    if (!started.ok()) return fail(started.error());
+    http_servers.push_back(std::move(started.value()));
+  }
+  logger->info(
+      fmt::format("serving the etcd v3 API, /metrics, /health and /dashboard on {} "
+                  "(member {}, cluster {})",
+                  fmt::join(client_addresses, ", "), node::hex_id(node->id()),
+                  node::hex_id(node->cluster_id())));
   for (const std::string& url : node::split_list(options.listen_metrics_urls)) {
     auto address = node::parse_url(url);
     if (!address) return fail("cannot parse --listen-metrics-urls " + url);
     auto started = http::HttpServer::start(listen_host(address->host), address->port,
-                                           http::node_endpoints(*node));
+                                           http::node_endpoints(*node, &dashboard));
     if (!started.ok()) return fail(started.error());
-    metrics_servers.push_back(std::move(started.value()));
-    log_line(name, fmt::format("serving /metrics and /health on {}", url));
+    http_servers.push_back(std::move(started.value()));
+    logger->info(
+        fmt::format("serving /metrics, /health, /livez, /readyz and /dashboard on {}", url));
   }
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  log_line(name, fmt::format("received {}, shutting down", strsignal(signal_number)));
-  for (auto& metrics : metrics_servers) metrics->stop();
+  while (true) {
+    update_grpc_health(api_server->grpc_server(), *node);
+    const timespec tick{0, 250'000'000};
+    signal_number = sigtimedwait(&signals, nullptr, &tick);
+    if (signal_number > 0) break;
+  }
+  logger->info(fmt::format("received {}, shutting down", strsignal(signal_number)));
+  for (auto& http_server : http_servers) http_server->stop();
   server.value()->stop();
   node->stop();
-  log_line(name, "stopped");
+  logger->info("stopped");
   return 0;
 }
 

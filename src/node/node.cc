@@ -51,7 +51,7 @@ grpc::Status server_error(convert::ServerError error) {
 
 }  // namespace
 
-Node::Node(NodeOptions options) : options_(std::move(options)) {}
+Node::Node(NodeOptions options) : options_(std::move(options)), metrics_(registry_, *this) {}
 
 Node::~Node() {
   stop();
@@ -64,8 +64,13 @@ base::Result<std::unique_ptr<Node>, std::string> Node::open(NodeOptions options)
   return node;
 }
 
-void Node::log(const std::string& text) const {
-  if (options_.log) options_.log(text);
+void Node::log(base::LogLevel level, const std::string& text) const {
+  if (options_.logger) {
+    options_.logger->log(level, text,
+                         {{"term", term_.load()}, {"applied_index", applied_index_.load()}});
+  } else if (options_.log) {
+    options_.log(text);
+  }
 }
 
 std::optional<std::string> Node::start() {
@@ -335,20 +340,21 @@ std::future<Applied> Node::propose(internal::Request request) {
   auto future = promise->get_future();
   const bool queued = enqueue([this, request = std::move(request), promise]() mutable {
     if (removed_) {
-      promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}});
+      promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}, {}});
       return;
     }
     request.set_proposer(id_);
     request.set_sequence(++next_sequence_);
+    const auto now = std::chrono::steady_clock::now();
     if (!raft_->propose(request.SerializeAsString()).ok()) {
-      promise->set_value(Applied{server_error(convert::ServerError::kNoLeader), {}});
+      metrics_.proposals_failed.add();
+      promise->set_value(Applied{server_error(convert::ServerError::kNoLeader), {}, {}});
       return;
     }
-    waiters_.emplace(
-        request.sequence(),
-        Waiter{std::move(*promise), std::chrono::steady_clock::now() + options_.request_timeout});
+    waiters_.emplace(request.sequence(),
+                     Waiter{std::move(*promise), now + options_.request_timeout, now});
   });
-  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}});
+  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}, {}});
   return future;
 }
 
@@ -364,14 +370,14 @@ std::future<Applied> Node::change_membership(raft::ConfChange change, internal::
         change.context = context.SerializeAsString();
         if (!raft_->propose_conf_change(change).ok()) {
           // No leader, or another change is still in progress.
-          promise->set_value(Applied{server_error(convert::ServerError::kUnhealthy), {}});
+          promise->set_value(Applied{server_error(convert::ServerError::kUnhealthy), {}, {}});
           return;
         }
+        const auto now = std::chrono::steady_clock::now();
         waiters_.emplace(context.sequence(),
-                         Waiter{std::move(*promise),
-                                std::chrono::steady_clock::now() + options_.request_timeout});
+                         Waiter{std::move(*promise), now + options_.request_timeout, now});
       });
-  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}});
+  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}, {}});
   return future;
 }
 

@@ -28,10 +28,13 @@
 #include <thread>
 #include <vector>
 
+#include "base/log.h"
+#include "base/metrics.h"
 #include "base/result.h"
 #include "chorus/internal.pb.h"
 #include "net/peer_transport.h"
 #include "node/lessor.h"
+#include "node/node_metrics.h"
 #include "node/snapshot_job.h"
 #include "node/state_machine.h"
 #include "raft/raft.h"
@@ -135,6 +138,10 @@ class Node {
 
  private:
   struct Waiter {
+  // This member's metrics (node_metrics.h); the API server adds its own to the same registry.
+  metrics::Registry& metrics() { return registry_; }
+  const metrics::Registry& metrics() const { return registry_; }
+
     std::promise<Applied> promise;
     std::chrono::steady_clock::time_point deadline;
   };
@@ -143,6 +150,7 @@ class Node {
     std::promise<grpc::Status> done;
     std::chrono::steady_clock::time_point deadline;
   };
+    std::chrono::steady_clock::time_point proposed;
 
   explicit Node(NodeOptions options);
   std::optional<std::string> start();
@@ -163,6 +171,13 @@ class Node {
   // node_snapshot.cc
   void maybe_snapshot();
   void poll_snapshot_job();
+  // One Ready's WAL write and fdatasync, timed (etcd_disk_wal_fsync_duration_seconds).
+  void persist(const raft::Ready& ready);
+  // One Ready's committed entries, timed (etcd_disk_backend_commit_duration_seconds).
+  void apply_batch(const std::vector<raft::Entry>& entries);
+  // Heartbeat round trips per peer (etcd_network_peer_round_trip_time_seconds).
+  void note_heartbeats(const std::vector<raft::Message>& messages);
+  void observe_heartbeat(uint64_t from);
   void adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_start);
   void issue_reads();
   void serve_reads();
@@ -172,7 +187,8 @@ class Node {
   void update_published();
   void sync_peers();
   void fail_everything(const grpc::Status& status);
-  void log(const std::string& text) const;
+  void log(const std::string& text) const { log(base::LogLevel::info, text); }
+  void log(base::LogLevel level, const std::string& text) const;
   void fatal(const std::string& text);
 
   NodeOptions options_;
@@ -182,6 +198,8 @@ class Node {
 
   std::atomic<uint64_t> term_{0};
   std::atomic<uint64_t> leader_{0};
+  metrics::Registry registry_;
+  NodeMetrics metrics_;  // after registry_, which it registers in
   std::atomic<int64_t> revision_{1};
   std::atomic<int64_t> db_size_{0};
   std::atomic<bool> space_alarm_{false};
@@ -189,6 +207,7 @@ class Node {
   std::atomic<bool> published_{false};
 
   // Loop thread only.
+  std::atomic<uint64_t> applied_index_{0};  // applied_, for log lines from any thread
   storage::PosixDisk disk_;
   std::unique_ptr<storage::RaftStore> store_;
   std::unique_ptr<raft::Raft> raft_;
@@ -213,6 +232,8 @@ class Node {
   // id_). Seeded at random on every start: entries proposed by an earlier run of this member
   // are replayed from the log after a restart, and with a counter restarting at 0 they would
   // answer the new run's waiters with their old results (an acknowledgement for a write that
+  // When the Ready being applied was taken (its entries' commit time, as this node saw it).
+  std::chrono::steady_clock::time_point ready_at_;
   // was not applied).
   uint64_t next_sequence_ = 0;
   uint64_t next_read_context_ = 0;
