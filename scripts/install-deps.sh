@@ -14,6 +14,8 @@ packages=(
   libssl-dev                          # SHA-256 of the Snapshot stream
   etcd-server etcd-client             # the reference etcd for differential and client tests
   python3-etcd3                       # etcd's Python client, run against Chorus (/usr/bin/python3)
+  python3-yaml                        # tests/deploy: the alert rules and Kubernetes manifests parse
+  chromium fonts-dejavu-core          # the dashboard's real-browser test (tests/dashboard/)
 )
 
 sudo_cmd=()
@@ -29,4 +31,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all packages present"
+fi
+
+# The dashboard test drives Chromium with playwright-core from the npm registry (pinned in
+# tests/dashboard/package-lock.json). Node and npm come with the machine; Debian's are the
+# fallback.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if [ ! -d "$(dirname "$0")/../tests/dashboard/node_modules/playwright-core" ]; then
+  (cd "$(dirname "$0")/../tests/dashboard" && npm ci --no-audit --no-fund --loglevel=error)
 fi

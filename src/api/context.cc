@@ -1,5 +1,6 @@
 #include "api/context.h"
 
+#include "api/trace.h"
 #include "node/identity.h"
 
 namespace chorus::api {
@@ -43,19 +44,24 @@ grpc::Status ApiContext::check_quota(const internal::Request& request) {
 
 node::Applied ApiContext::propose(internal::Request request) {
   if (request.ByteSizeLong() > max_request_bytes_) {
-    return node::Applied{convert::to_grpc(convert::ServerError::kRequestTooLarge), {}};
+    return node::Applied{convert::to_grpc(convert::ServerError::kRequestTooLarge), {}, {}};
   }
-  if (grpc::Status quota = check_quota(request); !quota.ok()) return node::Applied{quota, {}};
+  if (grpc::Status quota = check_quota(request); !quota.ok()) return node::Applied{quota, {}, {}};
   auto future = node_.propose(std::move(request));
   // The node answers every proposal by its own deadline; the margin covers a busy loop.
   if (future.wait_for(node_.options().request_timeout + std::chrono::seconds(1)) !=
       std::future_status::ready) {
-    return node::Applied{convert::to_grpc(convert::ServerError::kTimeout), {}};
+    return node::Applied{convert::to_grpc(convert::ServerError::kTimeout), {}, {}};
   }
   try {
-    return future.get();
+    node::Applied applied = future.get();
+    if (CallTrace* trace = current_trace();
+        trace && applied.timings.proposed != decltype(applied.timings.proposed){}) {
+      trace->proposal = applied.timings;
+    }
+    return applied;
   } catch (const std::future_error&) {
-    return node::Applied{convert::to_grpc(convert::ServerError::kStopped), {}};
+    return node::Applied{convert::to_grpc(convert::ServerError::kStopped), {}, {}};
   }
 }
 

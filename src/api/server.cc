@@ -1,5 +1,11 @@
 #include "api/server.h"
 
+#include <fcntl.h>
+#include <grpcpp/server_posix.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
 #include "api/auth_service.h"
 #include "api/cluster_service.h"
 #include "api/context.h"
@@ -7,6 +13,7 @@
 #include "api/lease_service.h"
 #include "api/lock_service.h"
 #include "api/maintenance_service.h"
+#include "api/metrics_interceptor.h"
 #include "api/watch_service.h"
 
 namespace chorus::api {
@@ -43,6 +50,8 @@ base::Result<std::unique_ptr<ApiServer>, std::string> ApiServer::start(node::Nod
                                                                        ServerOptions options) {
   std::unique_ptr<ApiServer> server(new ApiServer());
   server->services_ = std::make_unique<Services>(node, options);
+  // Process-wide in gRPC; set before the builder, and harmless for servers that do not want it.
+  if (options.grpc_health) grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   server->ports_.resize(options.listen_addresses.size());
   for (size_t i = 0; i < options.listen_addresses.size(); ++i) {
@@ -54,6 +63,9 @@ base::Result<std::unique_ptr<ApiServer>, std::string> ApiServer::start(node::Nod
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(options.max_request_bytes + kGrpcOverheadBytes));
   builder.SetMaxSendMessageSize(std::numeric_limits<int>::max());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_metrics_interceptor(node.metrics(), options.logger));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   Services& s = *server->services_;
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            &s.kv, &s.watch, &s.lease, &s.cluster, &s.maintenance, &s.auth, &s.lock, &s.election}) {
@@ -65,6 +77,23 @@ base::Result<std::unique_ptr<ApiServer>, std::string> ApiServer::start(node::Nod
     if (server->ports_[i] == 0) return "cannot listen on " + options.listen_addresses[i];
   }
   return server;
+}
+
+void ApiServer::add_connection(int fd) {
+  if (!server_) {
+    close(fd);
+    return;
+  }
+  // What gRPC does to the sockets it accepts itself: non-blocking (its pollers must never block
+  // on a read) and no Nagle delay (small responses leave at once).
+  const int flags = fcntl(fd, F_GETFL, 0);
+  const int one = 1;
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+    close(fd);
+    return;
+  }
+  grpc::AddInsecureChannelFromFd(server_.get(), fd);
 }
 
 void ApiServer::stop() {

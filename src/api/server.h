@@ -7,15 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/result.h"
 #include "node/node.h"
 
 namespace chorus::api {
 
 struct ServerOptions {
-  std::vector<std::string> listen_addresses;  // host:port
-  size_t max_request_bytes = 1536 * 1024;     // etcd's --max-request-bytes default
-  std::string token;                          // --initial-cluster-token (member ids)
+  // host:port to listen on. Empty: the server listens nowhere and takes connections handed to
+  // add_connection() (chorus serve multiplexes HTTP/1 and gRPC on the client port that way).
+  std::vector<std::string> listen_addresses;
+  size_t max_request_bytes = 1536 * 1024;  // etcd's --max-request-bytes default
+  std::string token;                       // --initial-cluster-token (member ids)
+  // Debug-level request traces (trace.h) go here; null: no traces.
+  const base::Logger* logger = nullptr;
+  // Serve grpc.health.v1.Health (its status set through grpc_server()).
+  bool grpc_health = false;
 };
 
 class ApiServer {
@@ -25,6 +32,9 @@ class ApiServer {
   ~ApiServer();
   // Ports actually bound, in the order of listen_addresses (useful with port 0).
   const std::vector<int>& ports() const { return ports_; }
+  // Serves gRPC on an accepted socket (which must not have been read from); takes ownership.
+  void add_connection(int fd);
+  grpc::Server* grpc_server() { return server_.get(); }
   void stop();
 
  private:

@@ -245,7 +245,10 @@ int run_demo(const DemoOptions& options) {
             << fmt::format("  ETCDCTL_API=3 etcdctl --endpoints={} get demo/ --prefix --limit 5\n",
                            endpoints)
             << "or with chorus itself:\n"
-            << fmt::format("  chorus kv --endpoints={} get demo/session\n", endpoints);
+            << fmt::format("  chorus kv --endpoints={} get demo/session\n", endpoints)
+            << "watch it live in a browser (any member serves the dashboard):\n"
+            << fmt::format("  dashboard: http://{}/dashboard\n", members[0].endpoint())
+            << fmt::format("  metrics:   http://{}/metrics\n", members[0].endpoint());
   if (ok && options.keep_running) {
     std::cout << "\nrunning; press Ctrl-C to stop the cluster\n" << std::flush;
     int signal_number = 0;

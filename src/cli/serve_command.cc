@@ -95,7 +95,7 @@ int run_serve(const ServeOptions& flags) {
   node_options.quota_backend_bytes =
       options.quota_backend_bytes > 0 ? options.quota_backend_bytes : (2LL << 30);
   const std::string name = options.name;
-  node_options.log = [name](const std::string& text) { log_line(name, text); };
+  node_options.logger = logger;
 
   api::ServerOptions server_options;
   for (const std::string& url : node::split_list(options.listen_client_urls)) {
@@ -106,18 +106,18 @@ int run_serve(const ServeOptions& flags) {
   }
   server_options.max_request_bytes = options.max_request_bytes;
   server_options.token = options.initial_cluster_token;
-
-  // Signals are taken by sigwait below, not by handlers: block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
   server_options.logger = logger.get();
   server_options.grpc_health = true;
   // The client URLs carry gRPC and HTTP/1 (/metrics, /health, the dashboard) on one port, as
   // etcd's do: the HTTP servers below accept and hand HTTP/2 connections to gRPC.
   const std::vector<std::string> client_addresses = std::move(server_options.listen_addresses);
   server_options.listen_addresses.clear();
+
+  // Signals are taken by sigwait below, not by handlers: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto opened = node::Node::open(node_options);

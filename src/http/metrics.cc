@@ -2,61 +2,71 @@
 
 #include <fmt/format.h>
 
+#include <future>
+#include <memory>
+
+#include "http/process_metrics.h"
+
 namespace chorus::http {
 
 namespace {
-void metric(std::string& out, const char* type, const char* name, const char* help, double value) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
-}
-void gauge(std::string& out, const char* name, const char* help, double value) {
-  metric(out, "gauge", name, help, value);
-}
-void counter(std::string& out, const char* name, const char* help, double value) {
-  metric(out, "counter", name, help, value);
+constexpr const char* kJson = "application/json";
+constexpr const char* kText = "text/plain; charset=utf-8";
+
+// Whether the node loop runs a posted task within `limit` (it is not wedged).
+bool loop_answers(node::Node& node, std::chrono::milliseconds limit) {
+  auto ran = std::make_shared<std::promise<void>>();
+  auto future = ran->get_future();
+  node.post([ran] { ran->set_value(); });
+  return future.wait_for(limit) == std::future_status::ready;
 }
 }  // namespace
 
 std::string render_metrics(node::Node& node) {
-  const node::RaftView view = node.raft_view();
-  std::string out;
-  gauge(out, "etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
-        view.leader != 0 ? 1 : 0);
-  gauge(out, "etcd_server_is_leader", "Whether or not this member is a leader.",
-        view.is_leader ? 1 : 0);
-  gauge(out, "etcd_server_is_learner", "Whether or not this member is a learner.",
-        view.is_learner ? 1 : 0);
-  counter(out, "etcd_server_proposals_committed_total",
-          "The total number of consensus proposals committed.", static_cast<double>(view.commit));
-  counter(out, "etcd_server_proposals_applied_total",
-          "The total number of consensus proposals applied.", static_cast<double>(view.applied));
-  gauge(out, "etcd_server_term", "The current Raft term of this member.",
-        static_cast<double>(view.term));
-  gauge(out, "etcd_mvcc_db_total_size_in_bytes",
-        "Total size of the state: last snapshot plus entries applied since.",
-        static_cast<double>(node.db_size()));
-  gauge(out, "etcd_debugging_mvcc_current_revision", "The current revision of the store.",
-        static_cast<double>(node.revision()));
-  gauge(out, "chorus_space_alarm", "Whether a NOSPACE alarm is active in the cluster.",
-        node.space_alarm() ? 1 : 0);
-  return out;
+  return node.metrics().render() + render_process_metrics();
 }
 
 Response render_health(node::Node& node) {
-  if (node.stopped())
-    return Response{503, "application/json", R"({"health":"false","reason":"STOPPED"})"};
+  if (node.stopped()) return Response{503, kJson, R"({"health":"false","reason":"STOPPED"})"};
   if (node.leader() == 0) {
-    return Response{503, "application/json", R"({"health":"false","reason":"RAFT NO LEADER"})"};
+    return Response{503, kJson, R"({"health":"false","reason":"RAFT NO LEADER"})"};
   }
-  return Response{200, "application/json", R"({"health":"true","reason":""})"};
+  return Response{200, kJson, R"({"health":"true","reason":""})"};
 }
 
-Handler node_endpoints(node::Node& node) {
-  return [&node](const std::string& path) -> Response {
+Response render_livez(node::Node& node) {
+  if (node.stopped() || !loop_answers(node, std::chrono::seconds(1))) {
+    return Response{503, kText,
+                    "[-]loop failed: the node loop did not answer within 1s\nlivez check failed\n"};
+  }
+  return Response{200, kText, "ok\n"};
+}
+
+Response render_readyz(node::Node& node) {
+  const node::RaftView view = node.raft_view();
+  if (node.stopped()) return Response{503, kText, "[-]stopped\nreadyz check failed\n"};
+  if (view.leader == 0) return Response{503, kText, "[-]leader: no leader\nreadyz check failed\n"};
+  if (view.applied < view.commit) {
+    return Response{503, kText,
+                    fmt::format("[-]applied: applied index {} behind commit index {}\nreadyz "
+                                "check failed\n",
+                                view.applied, view.commit)};
+  }
+  return Response{200, kText, "ok\n"};
+}
+
+Handler node_endpoints(node::Node& node, Dashboard* dashboard) {
+  return [&node, dashboard](const std::string& path) -> Response {
     if (path == "/metrics") {
       return Response{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(node)};
     }
     if (path == "/health") return render_health(node);
-    return Response{404, "text/plain; charset=utf-8", "not found\n"};
+    if (path == "/livez") return render_livez(node);
+    if (path == "/readyz") return render_readyz(node);
+    if (dashboard) {
+      if (auto response = dashboard->serve(path)) return *response;
+    }
+    return Response{404, kText, "not found\n"};
   };
 }
 

@@ -131,6 +131,12 @@ bool WatchHub::synced(WatchId id) const {
   return it != watchers_.end() && it->second.synced;
 }
 
+size_t WatchHub::total_buffered_events() const {
+  size_t total = 0;
+  for (const auto& [id, watcher] : watchers_) total += watcher.buffer.size();
+  return total;
+}
+
 size_t WatchHub::buffered_events(WatchId id) const {
   auto it = watchers_.find(id);
   return it == watchers_.end() ? 0 : it->second.buffer.size();

@@ -72,6 +72,8 @@ class WatchHub {
   bool synced(WatchId id) const;
   size_t buffered_events(WatchId id) const;
   size_t watcher_count() const { return watchers_.size(); }
+  // Events buffered over all watchers (the watch buffer depth: chorus_watch_pending_events).
+  size_t total_buffered_events() const;
 
  private:
   struct Watcher {

@@ -63,6 +63,9 @@ struct NodeOptions {
   // --quota-backend-bytes: past it, writes are refused with etcd's NOSPACE alarm.
   int64_t quota_backend_bytes = 2LL << 30;
   std::function<void(const std::string&)> log;
+  // Structured logs (base/log.h); when set, used instead of `log`, with the term and applied
+  // index added to every line.
+  std::shared_ptr<const base::Logger> logger;
 };
 
 // A consistent view of the node's Raft state, for Status, headers and metrics.
@@ -132,25 +135,25 @@ class Node {
   RaftView raft_view() const;
   void transfer_leadership(uint64_t target) { raft_->transfer_leadership(raft::NodeId{target}); }
 
+  // This member's metrics (node_metrics.h); the API server adds its own to the same registry.
+  metrics::Registry& metrics() { return registry_; }
+  const metrics::Registry& metrics() const { return registry_; }
+
   // Blocks until the store's revision is above `seen`, the deadline passes, or the node stops.
   // Watch streams wait here instead of polling.
   void wait_for_revision_after(int64_t seen, std::chrono::steady_clock::time_point deadline);
 
  private:
   struct Waiter {
-  // This member's metrics (node_metrics.h); the API server adds its own to the same registry.
-  metrics::Registry& metrics() { return registry_; }
-  const metrics::Registry& metrics() const { return registry_; }
-
     std::promise<Applied> promise;
     std::chrono::steady_clock::time_point deadline;
+    std::chrono::steady_clock::time_point proposed;
   };
   struct PendingRead {
     std::function<void(StateMachine&)> read;
     std::promise<grpc::Status> done;
     std::chrono::steady_clock::time_point deadline;
   };
-    std::chrono::steady_clock::time_point proposed;
 
   explicit Node(NodeOptions options);
   std::optional<std::string> start();
@@ -165,12 +168,6 @@ class Node {
   void loop();
   void on_tick();
   void process_ready();
-  void apply(const raft::Entry& entry);
-  void apply_conf_change(const raft::Entry& entry);
-  void restore(const raft::Snapshot& snapshot);
-  // node_snapshot.cc
-  void maybe_snapshot();
-  void poll_snapshot_job();
   // One Ready's WAL write and fdatasync, timed (etcd_disk_wal_fsync_duration_seconds).
   void persist(const raft::Ready& ready);
   // One Ready's committed entries, timed (etcd_disk_backend_commit_duration_seconds).
@@ -178,6 +175,12 @@ class Node {
   // Heartbeat round trips per peer (etcd_network_peer_round_trip_time_seconds).
   void note_heartbeats(const std::vector<raft::Message>& messages);
   void observe_heartbeat(uint64_t from);
+  void apply(const raft::Entry& entry);
+  void apply_conf_change(const raft::Entry& entry);
+  void restore(const raft::Snapshot& snapshot);
+  // node_snapshot.cc
+  void maybe_snapshot();
+  void poll_snapshot_job();
   void adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_start);
   void issue_reads();
   void serve_reads();
@@ -192,22 +195,22 @@ class Node {
   void fatal(const std::string& text);
 
   NodeOptions options_;
+  metrics::Registry registry_;
+  NodeMetrics metrics_;  // after registry_, which it registers in
   uint64_t id_ = 0;
   uint64_t cluster_id_ = 0;
   int lock_fd_ = -1;
 
   std::atomic<uint64_t> term_{0};
   std::atomic<uint64_t> leader_{0};
-  metrics::Registry registry_;
-  NodeMetrics metrics_;  // after registry_, which it registers in
   std::atomic<int64_t> revision_{1};
+  std::atomic<uint64_t> applied_index_{0};  // applied_, for log lines from any thread
   std::atomic<int64_t> db_size_{0};
   std::atomic<bool> space_alarm_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<bool> published_{false};
 
   // Loop thread only.
-  std::atomic<uint64_t> applied_index_{0};  // applied_, for log lines from any thread
   storage::PosixDisk disk_;
   std::unique_ptr<storage::RaftStore> store_;
   std::unique_ptr<raft::Raft> raft_;
@@ -226,14 +229,14 @@ class Node {
   int64_t snapshot_bytes_at_start_ = 0;  // bytes_applied_ when the running snapshot began
   bool is_leader_ = false;
   bool removed_ = false;
+  // When the Ready being applied was taken (its entries' commit time, as this node saw it).
+  std::chrono::steady_clock::time_point ready_at_;
   std::chrono::steady_clock::time_point next_tick_;
   std::chrono::steady_clock::time_point next_publish_;
   // Matches an applied entry to the waiter of the proposal that made it (with proposer ==
   // id_). Seeded at random on every start: entries proposed by an earlier run of this member
   // are replayed from the log after a restart, and with a counter restarting at 0 they would
   // answer the new run's waiters with their old results (an acknowledgement for a write that
-  // When the Ready being applied was taken (its entries' commit time, as this node saw it).
-  std::chrono::steady_clock::time_point ready_at_;
   // was not applied).
   uint64_t next_sequence_ = 0;
   uint64_t next_read_context_ = 0;

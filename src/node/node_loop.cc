@@ -25,7 +25,7 @@ grpc::Status server_error(convert::ServerError error) {
 }  // namespace
 
 void Node::fatal(const std::string& text) {
-  log("FATAL: " + text);
+  log(base::LogLevel::error, "FATAL: " + text);
   // A failed fsync or a state that does not decode: crash rather than corrupt (never retry an
   // fsync; the kernel may have dropped the pages).
   std::abort();
@@ -45,6 +45,7 @@ void Node::loop() {
       stopping = stopping_;
     }
     for (raft::Message& message : inbound) {
+      if (message.type == raft::MessageType::kHeartbeatResp) observe_heartbeat(message.from.value);
       // A message from a member that is gone, or of a stale term, is the network's normal noise.
       (void)raft_->step(std::move(message));
     }
@@ -76,6 +77,9 @@ void Node::on_tick() {
     state_machine_->store().compact_step(kCompactionKeysPerTick);
   }
   maybe_publish(now);
+  metrics_.watchers.set(static_cast<double>(state_machine_->watches().watcher_count()));
+  metrics_.watch_pending_events.set(
+      static_cast<double>(state_machine_->watches().total_buffered_events()));
   poll_snapshot_job();
   // Also here, not only after a Ready: the entries that made a snapshot due may all have been
   // applied while the previous one was still being written.
@@ -116,9 +120,11 @@ void Node::expire_waiters(Clock::time_point now) {
       ++it;
       continue;
     }
-    it->second.promise.set_value(Applied{server_error(convert::ServerError::kTimeout), {}});
+    metrics_.proposals_failed.add();
+    it->second.promise.set_value(Applied{server_error(convert::ServerError::kTimeout), {}, {}});
     it = waiters_.erase(it);
   }
+  metrics_.proposals_pending.set(static_cast<double>(waiters_.size()));
   auto expire_reads = [&](std::vector<PendingRead>& reads) {
     for (auto it = reads.begin(); it != reads.end();) {
       if (it->deadline > now) {
@@ -154,6 +160,7 @@ void Node::issue_reads() {
     unissued_reads_.clear();
     return;
   }
+  metrics_.read_index_batch.observe(static_cast<double>(unissued_reads_.size()));
   reads_awaiting_index_[context] = std::move(unissued_reads_);
   unissued_reads_.clear();
 }
@@ -187,20 +194,22 @@ void Node::process_ready() {
         lessor_.demote();
       }
       is_leader_ = leader_now;
-      leader_ = ready.soft_state->leader.value;
+      const uint64_t leader = ready.soft_state->leader.value;
+      if (leader != 0 && leader != leader_) metrics_.leader_changes.add();
+      leader_ = leader;
     }
     term_ = raft_->term().value;
+    note_heartbeats(ready.messages);
     if (transport_) transport_->send(std::move(ready.messages));
-    if (ready.must_sync() && !store_->persist(ready.snapshot, ready.hard_state, ready.entries)) {
-      fatal("cannot persist the Raft log: " + store_->last_error());
-    }
+    if (ready.must_sync()) persist(ready);
     if (ready.snapshot) {
       restore(*ready.snapshot);
       applied_ = ready.snapshot->metadata.index;
       snapshot_index_ = applied_;
     }
+    note_heartbeats(ready.messages_after_persist);
     if (transport_) transport_->send(std::move(ready.messages_after_persist));
-    for (const raft::Entry& entry : ready.committed_entries) apply(entry);
+    apply_batch(ready.committed_entries);
     for (raft::ReadState& state : ready.read_states) {
       auto it = reads_awaiting_index_.find(state.context);
       if (it == reads_awaiting_index_.end()) continue;
@@ -212,6 +221,7 @@ void Node::process_ready() {
     raft_->advance(ready);
     serve_reads();
     maybe_snapshot();
+    metrics_.proposals_pending.set(static_cast<double>(waiters_.size()));
     {
       std::lock_guard lock(mutex_);
       view_.id = id_;
@@ -225,6 +235,7 @@ void Node::process_ready() {
       view_.is_learner = me != nullptr && me->is_learner();
       update_published();
       revision_ = state_machine_->store().revision();
+      applied_index_ = applied_.value;
       space_alarm_ = std::any_of(
           state_machine_->cluster().alarms().begin(), state_machine_->cluster().alarms().end(),
           [](const etcdserverpb::AlarmMember& a) { return a.alarm() == etcdserverpb::NOSPACE; });
@@ -260,6 +271,7 @@ void Node::apply(const raft::Entry& entry) {
   if (request.proposer() != id_) return;
   auto it = waiters_.find(request.sequence());
   if (it == waiters_.end()) return;
+  applied.timings = {it->second.proposed, ready_at_, Clock::now()};
   it->second.promise.set_value(std::move(applied));
   waiters_.erase(it);
 }
@@ -312,8 +324,63 @@ void Node::sync_peers() {
   }
 }
 
+void Node::persist(const raft::Ready& ready) {
+  const auto start = Clock::now();
+  if (!store_->persist(ready.snapshot, ready.hard_state, ready.entries)) {
+    fatal("cannot persist the Raft log: " + store_->last_error());
+  }
+  const auto took = Clock::now() - start;
+  metrics_.wal_fsync.observe(metrics::seconds(took));
+  if (!ready.entries.empty()) {
+    metrics_.entries_per_fsync.observe(static_cast<double>(ready.entries.size()));
+  }
+  if (took > kSlowFsync) {
+    metrics_.slow_fsyncs.add();
+    log(base::LogLevel::warn,
+        fmt::format("slow fdatasync: the WAL sync of {} entries took {} ms (expected under {} ms)",
+                    ready.entries.size(),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+                    kSlowFsync.count()));
+  }
+}
+
+void Node::apply_batch(const std::vector<raft::Entry>& entries) {
+  if (entries.empty()) return;
+  ready_at_ = Clock::now();
+  for (const raft::Entry& entry : entries) apply(entry);
+  const auto took = Clock::now() - ready_at_;
+  metrics_.ready_entries.observe(static_cast<double>(entries.size()));
+  metrics_.backend_commit.observe(metrics::seconds(took));
+  if (took > kSlowApply) {
+    metrics_.slow_applies.add();
+    log(base::LogLevel::warn,
+        fmt::format("slow apply: {} entries ({}..{}) took {} ms (expected under {} ms)",
+                    entries.size(), entries.front().index.value, entries.back().index.value,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+                    kSlowApply.count()));
+  }
+}
+
+void Node::note_heartbeats(const std::vector<raft::Message>& messages) {
+  const auto now = Clock::now();
+  for (const raft::Message& m : messages) {
+    // The oldest unanswered heartbeat: a lost one then shows as a long round trip, not none.
+    if (m.type == raft::MessageType::kHeartbeat)
+      metrics_.heartbeat_sent.try_emplace(m.to.value, now);
+  }
+}
+
+void Node::observe_heartbeat(uint64_t from) {
+  auto it = metrics_.heartbeat_sent.find(from);
+  if (it == metrics_.heartbeat_sent.end()) return;
+  metrics_.peer_round_trip.with({hex_id(from)})
+      .observe(metrics::seconds(Clock::now() - it->second));
+  metrics_.heartbeat_sent.erase(it);
+}
+
 void Node::fail_everything(const grpc::Status& status) {
-  for (auto& [sequence, waiter] : waiters_) waiter.promise.set_value(Applied{status, {}});
+  metrics_.proposals_failed.add(static_cast<double>(waiters_.size()));
+  for (auto& [sequence, waiter] : waiters_) waiter.promise.set_value(Applied{status, {}, {}});
   waiters_.clear();
   for (PendingRead& read : unissued_reads_) read.done.set_value(status);
   unissued_reads_.clear();

@@ -6,6 +6,7 @@
 
 #include <grpcpp/support/status.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ struct Applied {
                etcdserverpb::LeaseGrantResponse, etcdserverpb::LeaseRevokeResponse,
                etcdserverpb::AlarmResponse, internal::ClusterState>
       response;
+  // For this member's own proposals, when the node loop proposed it, saw it committed and
+  // applied it (request tracing: the API logs these as spans).
+  struct Timings {
+    std::chrono::steady_clock::time_point proposed, committed, applied;
+  } timings;
 };
 
 class StateMachine {

@@ -55,7 +55,7 @@ TEST(HttpEndpoints, HealthMetricsNotFoundAndMethods) {
   EXPECT_EQ(metrics.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << metrics;
   EXPECT_NE(metrics.find("\netcd_server_has_leader 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("\netcd_server_is_leader 1\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("# TYPE etcd_server_proposals_applied_total counter"), std::string::npos);
+  EXPECT_NE(metrics.find("# TYPE etcd_server_proposals_applied_total gauge"), std::string::npos);
 
   EXPECT_EQ(get(port, "/nowhere").rfind("HTTP/1.1 404", 0), 0u);
   EXPECT_EQ(http_exchange(port, "POST /health HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
