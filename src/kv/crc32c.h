@@ -1,22 +1,12 @@
-// CRC32C over string bytes, for snapshot trailers and HashKV: the storage layer's implementation
-// (hardware-accelerated where the CPU has it), adapted to string_view.
+// CRC32C over string bytes, for snapshot trailers and HashKV: the shared implementation
+// (base/crc32c.h, hardware-accelerated where the CPU has it).
 #pragma once
 
-#include <cstdint>
-#include <span>
-#include <string_view>
-
-#include "storage/crc32c.h"
+#include "base/crc32c.h"
 
 namespace chorus::kv {
 
-inline uint32_t crc32c_extend(uint32_t crc, std::string_view bytes) {
-  return storage::crc32c_extend(
-      crc, std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-}
-
-inline uint32_t crc32c(std::string_view bytes) {
-  return crc32c_extend(0, bytes);
-}
+using base::crc32c;
+using base::crc32c_extend;
 
 }  // namespace chorus::kv

@@ -1,16 +1,12 @@
-// CRC32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of every peer frame.
-//
-// storage/ has a faster (hardware) CRC32C, but chorus_net may not depend on chorus_storage (the
-// transport sits beside storage, not above it), and a frame of a few hundred bytes does not
-// need SSE4.2: a 256-entry table is enough.
+// CRC32C, the checksum of every peer frame: the shared implementation (base/crc32c.h), in
+// hardware where the CPU has SSE4.2. A batch of appended entries makes frames of tens of KiB, so
+// a table-driven CRC showed up in the leader's profile.
 #pragma once
 
-#include <cstdint>
-#include <string_view>
+#include "base/crc32c.h"
 
 namespace chorus::net {
 
-// crc32c("123456789") == 0xE3069283 (the check value of the Castagnoli polynomial).
-uint32_t crc32c(std::string_view data);
+using base::crc32c;
 
 }  // namespace chorus::net

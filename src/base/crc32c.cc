@@ -1,15 +1,15 @@
-#include "storage/crc32c.h"
+#include "base/crc32c.h"
 
 #include <array>
 #include <cstring>
 
-#include "storage/assert.h"
+#include "base/invariant.h"
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
 
-namespace chorus::storage {
+namespace chorus::base {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82F63B78;  // CRC32C, bit-reflected
@@ -103,7 +103,7 @@ bool crc32c_hardware_available() {
 }
 
 uint32_t crc32c_extend_hardware(uint32_t crc, std::span<const uint8_t> data) {
-  STORAGE_ASSERT(crc32c_hardware_available());
+  CHORUS_ASSERT(crc32c_hardware_available());
 #if defined(__x86_64__)
   return ~extend_sse42(~crc, data.data(), data.size());
 #else
@@ -120,4 +120,4 @@ uint32_t crc32c(std::span<const uint8_t> data) {
   return crc32c_extend(0, data);
 }
 
-}  // namespace chorus::storage
+}  // namespace chorus::base
