@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/etcdserverpb/rpc.grpc.pb.h"
+#include "base/free_port.h"
 #include "cli/commands.h"
 
 namespace chorus::cli {
@@ -28,23 +29,6 @@ struct DemoOptions {
   std::string dir;           // default: a fresh /tmp/chorus-demo-XXXXXX
   bool keep_running = true;  // false: stop after the workload (for tests and CI)
 };
-
-// A port nobody listens on right now (the kernel's choice for an ephemeral bind).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
 
 struct Member {
   std::string name;
@@ -186,8 +170,8 @@ int run_demo(const DemoOptions& options) {
   std::string initial_cluster;
   for (size_t i = 0; i < members.size(); ++i) {
     members[i].name = fmt::format("n{}", i + 1);
-    members[i].client_port = free_port();
-    members[i].peer_port = free_port();
+    members[i].client_port = base::free_loopback_port();
+    members[i].peer_port = base::free_loopback_port();
     if (!initial_cluster.empty()) initial_cluster += ",";
     initial_cluster += fmt::format("{}=http://127.0.0.1:{}", members[i].name, members[i].peer_port);
   }

@@ -11,28 +11,13 @@
 #include <filesystem>
 #include <thread>
 
+#include "base/free_port.h"
+
 #ifndef CHORUS_BINARY
 #error "CHORUS_BINARY must name the chorus executable"
 #endif
 
 namespace chorus::testing {
-
-namespace {
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-}  // namespace
 
 std::string MemberProcess::client_url() const {
   return fmt::format("http://127.0.0.1:{}", client_port);
@@ -56,8 +41,8 @@ Cluster::Cluster(ClusterOptions options) : options_(options) {
   for (size_t i = 0; i < options_.members; ++i) {
     MemberProcess m;
     m.name = fmt::format("m{}", i + 1);
-    m.client_port = free_port();
-    m.peer_port = free_port();
+    m.client_port = base::free_loopback_port();
+    m.peer_port = base::free_loopback_port();
     m.data_dir = dir_ + "/" + m.name;
     if (!initial_cluster_.empty()) initial_cluster_ += ",";
     initial_cluster_ += m.name + "=" + m.peer_url();
@@ -151,8 +136,8 @@ void Cluster::restart(size_t index) {
 size_t Cluster::prepare_joiner(const std::string& name) {
   MemberProcess m;
   m.name = name;
-  m.client_port = free_port();
-  m.peer_port = free_port();
+  m.client_port = base::free_loopback_port();
+  m.peer_port = base::free_loopback_port();
   m.data_dir = dir_ + "/" + name;
   // The joiner's --initial-cluster lists the current members and itself.
   initial_cluster_ += "," + m.name + "=" + m.peer_url();
