@@ -18,5 +18,7 @@ void add_demo_command(CLI::App& app, Job& job);
 void add_client_commands(CLI::App& app, Job& job);
 // bench: load generator for the etcd v3 API, etcd or Chorus (bench_command.cc)
 void add_bench_command(CLI::App& app, Job& job);
+// chaos: a real cluster under faults, checked workloads, a verdict (chaos_command.cc)
+void add_chaos_command(CLI::App& app, Job& job);
 
 }  // namespace chorus::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   chorus::cli::add_server_commands(app, job);
   chorus::cli::add_client_commands(app, job);
   chorus::cli::add_bench_command(app, job);
+  chorus::cli::add_chaos_command(app, job);
   CLI11_PARSE(app, argc, argv);
   return job ? job() : 2;
 }

@@ -96,6 +96,12 @@ int run_serve(const ServeOptions& flags) {
       options.quota_backend_bytes > 0 ? options.quota_backend_bytes : (2LL << 30);
   const std::string name = options.name;
   node_options.logger = logger;
+  node_options.unsafe_no_read_index = options.unsafe_no_read_index;
+  if (options.unsafe_no_read_index) {
+    logger->warn(
+        "--unsafe-no-read-index: TEST ONLY, linearizable reads are served from local state "
+        "without ReadIndex and may be stale");
+  }
 
   api::ServerOptions server_options;
   for (const std::string& url : node::split_list(options.listen_client_urls)) {
@@ -217,6 +223,8 @@ void add_server_commands(CLI::App& app, Job& job) {
   serve->add_option("--listen-metrics-urls", options->listen_metrics_urls,
                     "URLs to serve /metrics and /health on");
   serve->add_option("--log-level", options->log_level, "debug, info, warn, error");
+  // Test only, hidden from --help (chorus chaos uses it to prove it catches stale reads).
+  serve->add_flag("--unsafe-no-read-index", options->unsafe_no_read_index)->group("");
   serve->callback([options, &job] { job = [options] { return run_serve(*options); }; });
   add_demo_command(app, job);
 }

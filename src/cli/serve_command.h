@@ -23,6 +23,8 @@ struct ServeOptions {
   uint64_t snapshot_count = 100000;
   std::string listen_metrics_urls;
   std::string log_level = "info";
+  // Test only (chorus chaos --unsafe-no-read-index): serve every read locally, without ReadIndex.
+  bool unsafe_no_read_index = false;
 };
 
 // Runs until SIGINT or SIGTERM; returns the exit status.

@@ -387,7 +387,8 @@ std::future<grpc::Status> Node::read(bool linearizable, std::function<void(State
   pending->deadline = std::chrono::steady_clock::now() + options_.request_timeout;
   auto future = pending->done.get_future();
   const bool queued = enqueue([this, linearizable, pending] {
-    if (!linearizable) {
+    // unsafe_no_read_index: test only, the broken build chorus chaos must catch (NodeOptions).
+    if (!linearizable || options_.unsafe_no_read_index) {
       pending->read(*state_machine_);
       pending->done.set_value(grpc::Status::OK);
       return;

@@ -66,6 +66,9 @@ struct NodeOptions {
   // Structured logs (base/log.h); when set, used instead of `log`, with the term and applied
   // index added to every line.
   std::shared_ptr<const base::Logger> logger;
+  // Test only: a deliberately broken member that serves linearizable reads as serializable
+  // ones (no ReadIndex), so `chorus chaos` can prove it catches stale reads.
+  bool unsafe_no_read_index = false;
 };
 
 // A consistent view of the node's Raft state, for Status, headers and metrics.

@@ -1,0 +1,87 @@
+// A cluster of real `chorus serve` processes that the chaos run owns: started, killed (-9),
+// restarted, paused (SIGSTOP) and resumed (SIGCONT), and always cleaned up: the destructor
+// resumes and kills every member still running, and each member asks the kernel to kill it if
+// the thread that started it dies (PR_SET_PDEATHSIG), so not even a kill -9 of `chorus chaos`
+// leaves members behind. Start and restart members from one thread that lives as long as the
+// cluster (the main thread): the death signal follows the thread that forked, not the process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chorus::client {
+class Client;
+}
+
+namespace chorus::chaos {
+
+struct ClusterOptions {
+  int members = 3;
+  std::string chorus_binary;
+  std::string dir;  // data directories and logs go under it
+  bool unsafe_no_read_index = false;
+  int heartbeat_ms = 100;
+  int election_ms = 1000;
+  std::string token = "chorus-chaos";
+};
+
+struct Member {
+  std::string name;
+  int client_port = 0;
+  int peer_port = 0;
+  std::string data_dir;
+  std::string log_path;
+  pid_t pid = -1;  // -1: not running
+  bool paused = false;
+  uint64_t id = 0;  // learned from its Status answer; 0 until then
+  std::string endpoint() const;
+};
+
+class LocalCluster {
+ public:
+  explicit LocalCluster(ClusterOptions options);
+  ~LocalCluster();
+  LocalCluster(const LocalCluster&) = delete;
+  LocalCluster& operator=(const LocalCluster&) = delete;
+
+  // Starts every member of a new cluster; false (with `why`) when one cannot be started.
+  bool start(std::string& why);
+  void kill(size_t index);     // SIGKILL, reaped at once
+  bool restart(size_t index);  // on the same data directory and flags
+  void pause(size_t index);    // SIGSTOP
+  void resume(size_t index);   // SIGCONT
+  // SIGCONT and SIGTERM every member, wait up to `limit` for them to exit, then SIGKILL the rest.
+  void stop_all(std::chrono::milliseconds limit);
+
+  size_t size() const { return members_.size(); }
+  const Member& member(size_t index) const { return members_[index]; }
+  std::vector<std::string> endpoints() const;
+  bool serving(size_t index) const { return members_[index].pid > 0 && !members_[index].paused; }
+  // Whether the process exited on its own (crashed); reaps it.
+  bool exited_unexpectedly(size_t index);
+
+  // The leader named by member `index` (its Status), as an index; nullopt when it does not
+  // answer within ~300 ms or names no leader we know.
+  std::optional<size_t> leader_seen_by(size_t index);
+  // The leader that every serving member agrees on, asked once each.
+  std::optional<size_t> agreed_leader();
+
+ private:
+  bool launch(Member& member, std::string& why);
+  // Asks member `index` for its Status: records its id, returns the leader id it names.
+  std::optional<uint64_t> leader_id_seen_by(size_t index);
+  std::optional<size_t> index_of(uint64_t id) const;
+
+  ClusterOptions options_;
+  std::string initial_cluster_;
+  std::vector<Member> members_;
+  std::unique_ptr<client::Client> status_client_;  // one endpoint per member, no retries
+};
+
+}  // namespace chorus::chaos
