@@ -286,9 +286,17 @@ void Node::apply_conf_change(const raft::Entry& entry) {
   log("membership: " + raft::to_string(*change));
   sync_peers();
   for (const raft::ConfChangeSingle& single : change->changes) {
-    if (single.type == raft::ConfChangeType::kRemoveNode && single.node.value == id_) {
+    if (single.node.value != id_) continue;
+    if (single.type == raft::ConfChangeType::kRemoveNode) {
       removed_ = true;
-      log("this member has been permanently removed from the cluster; it serves no more");
+      log("this member has been removed from the cluster; it serves no more");
+    } else if (removed_) {
+      // Readmitted (MemberAdd of the same peer URLs gives the same id, state_machine.cc): a
+      // member that joins empty replays the old removal and then its own re-addition, and must
+      // come out of it a member. Without this it stayed "removed" while still voting and even
+      // leading, and never served a client (found by `chorus chaos`, replace-follower).
+      removed_ = false;
+      log("this member has been added back to the cluster");
     }
   }
   if (context.proposer() != id_) return;
