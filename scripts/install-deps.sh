@@ -16,6 +16,7 @@ packages=(
   python3-etcd3                       # etcd's Python client, run against Chorus (/usr/bin/python3)
   python3-yaml                        # tests/deploy: the alert rules and Kubernetes manifests parse
   chromium fonts-dejavu-core          # the dashboard's real-browser test (tests/dashboard/)
+  iproute2 nftables                   # chorus chaos's network mode: namespaces, partitions, loss
 )
 
 sudo_cmd=()

@@ -10,9 +10,6 @@ namespace chorus::chaos {
 
 namespace {
 
-// Problems listed in an explanation; past it, only their number.
-constexpr size_t kMaxListed = 20;
-
 std::string outcome_name(check::KvOutcome outcome) {
   switch (outcome) {
     case check::KvOutcome::kOk:
@@ -69,17 +66,11 @@ CheckOutcome check_appends(const std::vector<AppendOp>& appends,
     }
   }
   if (problems.empty()) return result;
-  result.passed = false;
-  std::string text = fmt::format(
-      "append: {} of {} writes violate \"every acknowledged write "
-      "present, none twice\":\n",
-      problems.size(), appends.size());
-  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i) text += "  " + problems[i] + "\n";
-  if (problems.size() > kMaxListed)
-    text += fmt::format("  ... and {} more\n", problems.size() - kMaxListed);
-  result.explanation = text;
-  result.window_start_us = window_start == UINT64_MAX ? 0 : window_start;
-  result.window_end_us = window_end;
+  fail_with(result,
+            fmt::format("append: {} of {} writes violate \"every acknowledged write "
+                        "present, none twice\":\n",
+                        problems.size(), appends.size()),
+            problems, window_start, window_end);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -13,24 +14,34 @@
 #include <thread>
 
 #include "base/free_port.h"
+#include "chaos/command.h"
+#include "chaos/network.h"
 #include "client/client.h"
 
 namespace chorus::chaos {
 
 std::string Member::endpoint() const {
-  return fmt::format("127.0.0.1:{}", client_port);
+  return fmt::format("{}:{}", host, client_port);
 }
 
 LocalCluster::LocalCluster(ClusterOptions options) : options_(std::move(options)) {
   for (int i = 0; i < options_.members; ++i) {
     Member m;
     m.name = fmt::format("m{}", i + 1);
-    m.client_port = base::free_loopback_port();
-    m.peer_port = base::free_loopback_port();
+    if (options_.network != nullptr) {
+      // A namespace of its own: etcd's well-known ports are free there.
+      m.host = options_.network->address(static_cast<size_t>(i));
+      m.namespace_path = options_.network->namespace_path(static_cast<size_t>(i));
+      m.client_port = 2379;
+      m.peer_port = 2380;
+    } else {
+      m.client_port = base::free_loopback_port();
+      m.peer_port = base::free_loopback_port();
+    }
     m.data_dir = options_.dir + "/" + m.name;
     m.log_path = options_.dir + "/" + m.name + ".log";
     if (!initial_cluster_.empty()) initial_cluster_ += ",";
-    initial_cluster_ += fmt::format("{}=http://127.0.0.1:{}", m.name, m.peer_port);
+    initial_cluster_ += fmt::format("{}=http://{}:{}", m.name, m.host, m.peer_port);
     members_.push_back(m);
   }
   client::ClientOptions status_options;
@@ -42,10 +53,56 @@ LocalCluster::LocalCluster(ClusterOptions options) : options_(std::move(options)
   status_options.fault_tolerance.health.enabled = false;
   status_options.fault_tolerance.prefer_leader = false;
   status_client_ = std::make_unique<client::Client>(status_options);
+  client::ClientOptions admin_options;
+  admin_options.endpoints = endpoints();
+  admin_options.dial_timeout = std::chrono::milliseconds(1000);
+  admin_options.request_timeout = std::chrono::milliseconds(3000);
+  admin_options.fault_tolerance.health.enabled = false;
+  admin_client_ = std::make_unique<client::Client>(admin_options);
 }
 
 LocalCluster::~LocalCluster() {
   stop_all(std::chrono::milliseconds(3000));
+  for (Member& m : members_) {
+    if (m.disk_mounted) run_command({"umount", "-l", m.data_dir});
+  }
+}
+
+namespace {
+std::string filler_path(const Member& m) {
+  return m.data_dir + "/chaos-disk-filler";
+}
+}  // namespace
+
+bool LocalCluster::fill_disk(size_t index, std::string& why) {
+  const Member& m = members_[index];
+  if (!m.disk_mounted) {
+    why = m.name + " has no disk of its own";
+    return false;
+  }
+  const int fd = open(filler_path(m).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    why = "cannot create " + filler_path(m);
+    return false;
+  }
+  // Written, not fallocated: every byte the member could still use is taken. Bounded by the
+  // disk's size.
+  const std::string chunk(1 << 20, 'F');
+  uint64_t written = 0;
+  while (written <= options_.member_disk_bytes) {
+    const ssize_t n = write(fd, chunk.data(), chunk.size());
+    if (n <= 0) break;
+    written += static_cast<uint64_t>(n);
+  }
+  // The last bytes that a whole chunk did not fit in.
+  while (write(fd, chunk.data(), 4096) > 0) {
+  }
+  close(fd);
+  return true;
+}
+
+void LocalCluster::free_disk(size_t index) {
+  unlink(filler_path(members_[index]).c_str());
 }
 
 std::vector<std::string> LocalCluster::endpoints() const {
@@ -55,8 +112,8 @@ std::vector<std::string> LocalCluster::endpoints() const {
 }
 
 bool LocalCluster::launch(Member& m, std::string& why) {
-  const std::string client_url = fmt::format("http://127.0.0.1:{}", m.client_port);
-  const std::string peer_url = fmt::format("http://127.0.0.1:{}", m.peer_port);
+  const std::string client_url = fmt::format("http://{}:{}", m.host, m.client_port);
+  const std::string peer_url = fmt::format("http://{}:{}", m.host, m.peer_port);
   std::vector<std::string> args = {options_.chorus_binary,
                                    "serve",
                                    "--name",
@@ -74,22 +131,33 @@ bool LocalCluster::launch(Member& m, std::string& why) {
                                    "--initial-cluster",
                                    initial_cluster_,
                                    "--initial-cluster-state",
-                                   "new",
+                                   m.joins_existing ? "existing" : "new",
                                    "--initial-cluster-token",
                                    options_.token,
                                    "--heartbeat-interval",
                                    std::to_string(options_.heartbeat_ms),
                                    "--election-timeout",
                                    std::to_string(options_.election_ms),
+                                   "--snapshot-count",
+                                   std::to_string(options_.snapshot_count),
                                    "--log-level",
-                                   "warn"};
+                                   "info"};
   if (options_.unsafe_no_read_index) args.push_back("--unsafe-no-read-index");
   // Everything the child needs is built before fork: after it, only async-signal-safe calls.
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  int namespace_fd = -1;
+  if (!m.namespace_path.empty()) {
+    namespace_fd = open(m.namespace_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (namespace_fd < 0) {
+      why = fmt::format("cannot open {} for {}", m.namespace_path, m.name);
+      return false;
+    }
+  }
   const pid_t parent = getpid();
   const pid_t pid = fork();
+  if (namespace_fd >= 0 && pid != 0) close(namespace_fd);
   if (pid < 0) {
     why = fmt::format("fork failed for {}", m.name);
     return false;
@@ -99,6 +167,7 @@ bool LocalCluster::launch(Member& m, std::string& why) {
     // Ctrl-C for `chorus chaos`, which then stops the members itself.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(126);
+    if (namespace_fd >= 0 && setns(namespace_fd, CLONE_NEWNET) != 0) _exit(125);
     setpgid(0, 0);
     const int log = open(m.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
@@ -118,6 +187,18 @@ bool LocalCluster::start(std::string& why) {
     if (m.client_port == 0 || m.peer_port == 0) {
       why = "no free loopback port";
       return false;
+    }
+    if (options_.member_disk_bytes > 0) {
+      std::filesystem::create_directories(m.data_dir);
+      const CommandResult mounted =
+          run_command({"mount", "-t", "tmpfs", "-o",
+                       fmt::format("size={},mode=0700", options_.member_disk_bytes), "chorus-chaos",
+                       m.data_dir});
+      if (!mounted.ok()) {
+        why = fmt::format("cannot mount a tmpfs for {}: {}", m.name, mounted.output);
+        return false;
+      }
+      m.disk_mounted = true;
     }
     if (!launch(m, why)) return false;
   }
@@ -151,6 +232,42 @@ void LocalCluster::resume(size_t index) {
   if (m.pid <= 0 || !m.paused) return;
   ::kill(m.pid, SIGCONT);
   m.paused = false;
+}
+
+bool LocalCluster::remove_member(size_t index, std::string& why) {
+  Member& m = members_[index];
+  if (m.id == 0) leader_id_seen_by(index);  // learns the id from its Status
+  if (m.id == 0) {
+    why = m.name + " has not told its id yet";
+    return false;
+  }
+  auto removed = admin_client_->member_remove(m.id);
+  if (!removed.ok()) {
+    why = fmt::format("MemberRemove {} ({:x}): {}", m.name, m.id, removed.error().error_message());
+    return false;
+  }
+  kill(index);
+  std::error_code ignored;
+  std::filesystem::remove_all(m.data_dir, ignored);
+  m.id = 0;
+  return true;
+}
+
+bool LocalCluster::rejoin_member(size_t index, std::string& why) {
+  Member& m = members_[index];
+  // Right after a removal the cluster may be electing; MemberAdd is retried for a few seconds.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    auto added = admin_client_->member_add({fmt::format("http://{}:{}", m.host, m.peer_port)});
+    if (added.ok()) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      why = fmt::format("MemberAdd {}: {}", m.name, added.error().error_message());
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  m.joins_existing = true;
+  return launch(m, why);
 }
 
 bool LocalCluster::exited_unexpectedly(size_t index) {
@@ -199,6 +316,29 @@ std::optional<size_t> LocalCluster::leader_seen_by(size_t index) {
   const auto leader = leader_id_seen_by(index);
   if (!leader) return std::nullopt;
   return index_of(*leader);
+}
+
+std::string LocalCluster::leader_views() {
+  std::string text;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    std::string view;
+    if (members_[i].pid <= 0) {
+      view = "not running";
+    } else if (members_[i].paused) {
+      view = "paused";
+    } else if (auto status = status_client_->status_at(i); !status.ok()) {
+      view = "no answer (" + status.error().error_message() + ")";
+    } else {
+      members_[i].id = status->header().member_id();
+      const auto leader = index_of(status->leader());
+      view = status->leader() == 0 ? "no leader"
+             : leader              ? "leader " + members_[*leader].name
+                      : fmt::format("leader id {:x}, not a member we know", status->leader());
+      view += fmt::format(" (its id {:x}, term {})", members_[i].id, status->raftterm());
+    }
+    text += fmt::format("{}{}: {}", text.empty() ? "" : "; ", members_[i].name, view);
+  }
+  return text;
 }
 
 std::optional<size_t> LocalCluster::agreed_leader() {

@@ -21,6 +21,8 @@ class Client;
 
 namespace chorus::chaos {
 
+class NamespaceNetwork;
+
 struct ClusterOptions {
   int members = 3;
   std::string chorus_binary;
@@ -29,15 +31,28 @@ struct ClusterOptions {
   int heartbeat_ms = 100;
   int election_ms = 1000;
   std::string token = "chorus-chaos";
+  // Set: each member runs in its own network namespace at its own address (network.h); the
+  // network must outlive the cluster. Null: every member on 127.0.0.1 (loopback mode).
+  const NamespaceNetwork* network = nullptr;
+  // > 0: each member's data directory is a tmpfs of this many bytes (mounting needs root), so a
+  // disk-full fault fills one member's disk and no one else's.
+  uint64_t member_disk_bytes = 0;
+  // Passed to every member: small, so members snapshot and compact under the faults too (and a
+  // full disk bites at the next snapshot, not only when a WAL segment rolls).
+  uint64_t snapshot_count = 2000;
 };
 
 struct Member {
   std::string name;
+  std::string host = "127.0.0.1";
+  std::string namespace_path;  // empty: the chaos process's own network namespace
   int client_port = 0;
   int peer_port = 0;
   std::string data_dir;
   std::string log_path;
-  pid_t pid = -1;  // -1: not running
+  pid_t pid = -1;               // -1: not running
+  bool joins_existing = false;  // rejoined after a removal: started with state "existing"
+  bool disk_mounted = false;    // its data directory is its own tmpfs
   bool paused = false;
   uint64_t id = 0;  // learned from its Status answer; 0 until then
   std::string endpoint() const;
@@ -56,6 +71,15 @@ class LocalCluster {
   bool restart(size_t index);  // on the same data directory and flags
   void pause(size_t index);    // SIGSTOP
   void resume(size_t index);   // SIGCONT
+  // A membership change: MemberRemove through the cluster, then kill -9 and wipe its data.
+  bool remove_member(size_t index, std::string& why);
+  // MemberAdd with the member's old peer URL, then start it on an empty data directory with
+  // --initial-cluster-state existing: a new member (new id) where the removed one was.
+  bool rejoin_member(size_t index, std::string& why);
+  // Fills the member's own disk (member_disk_bytes) with a filler file, and removes it again.
+  bool fill_disk(size_t index, std::string& why);
+  void free_disk(size_t index);
+  bool has_own_disks() const { return options_.member_disk_bytes > 0; }
   // SIGCONT and SIGTERM every member, wait up to `limit` for them to exit, then SIGKILL the rest.
   void stop_all(std::chrono::milliseconds limit);
 
@@ -71,6 +95,9 @@ class LocalCluster {
   std::optional<size_t> leader_seen_by(size_t index);
   // The leader that every serving member agrees on, asked once each.
   std::optional<size_t> agreed_leader();
+  // What each member says of the leader now ("m1: leader m2 (id 8f..); m2: no answer; ..."),
+  // for the verdict when the members do not agree.
+  std::string leader_views();
 
  private:
   bool launch(Member& member, std::string& why);
@@ -82,6 +109,7 @@ class LocalCluster {
   std::string initial_cluster_;
   std::vector<Member> members_;
   std::unique_ptr<client::Client> status_client_;  // one endpoint per member, no retries
+  std::unique_ptr<client::Client> admin_client_;   // membership changes: to the leader, retried
 };
 
 }  // namespace chorus::chaos

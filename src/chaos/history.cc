@@ -35,7 +35,33 @@ const char* outcome_name(check::KvOutcome outcome) {
   return "?";
 }
 
+// The rows of a final read, one JSON object a line.
+std::string stored_keys_json(const std::vector<StoredKey>& keys) {
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const StoredKey& kv = keys[i];
+    out += fmt::format(
+        "{{\"key\": {}, \"value\": {}, \"create_revision\": {}, \"mod_revision\": {}, "
+        "\"version\": {}}}{}\n",
+        base::json_string(kv.key), base::json_string(kv.value), kv.create_revision, kv.mod_revision,
+        kv.version, i + 1 < keys.size() ? "," : "");
+  }
+  return out;
+}
+
 }  // namespace
+
+const char* lock_write_outcome_name(LockWriteOutcome outcome) {
+  switch (outcome) {
+    case LockWriteOutcome::kWritten:
+      return "written";
+    case LockWriteOutcome::kRefused:
+      return "refused";
+    case LockWriteOutcome::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
 
 std::string history_json(const History& h) {
   std::string out = "{\n\"clients\": [";
@@ -72,15 +98,26 @@ std::string history_json(const History& h) {
         e.session, e.revision, base::json_string(e.key), e.is_put, e.seen_us,
         i + 1 < h.watch_events.size() ? "," : "");
   }
-  out += "],\n\"final_appends\": [\n";
-  for (size_t i = 0; i < h.final_appends.size(); ++i) {
-    const StoredKey& kv = h.final_appends[i];
+  out += "],\n\"final_appends\": [\n" + stored_keys_json(h.final_appends);
+  out += "],\n\"lock_holds\": [\n";
+  for (size_t i = 0; i < h.lock_holds.size(); ++i) {
+    const LockHold& hold = h.lock_holds[i];
     out += fmt::format(
-        "{{\"key\": {}, \"value\": {}, \"create_revision\": {}, \"mod_revision\": {}, "
-        "\"version\": {}}}{}\n",
-        base::json_string(kv.key), base::json_string(kv.value), kv.create_revision, kv.mod_revision,
-        kv.version, i + 1 < h.final_appends.size() ? "," : "");
+        "{{\"client\": {}, \"lock_key\": {}, \"token\": {}, \"key_gone\": {}, "
+        "\"call_us\": {}, \"acquired_us\": {}, \"released_us\": {}}}{}\n",
+        hold.client, base::json_string(hold.lock_key), hold.token, hold.key_gone, hold.call_us,
+        hold.acquired_us, hold.released_us, i + 1 < h.lock_holds.size() ? "," : "");
   }
+  out += "],\n\"lock_writes\": [\n";
+  for (size_t i = 0; i < h.lock_writes.size(); ++i) {
+    const LockWrite& w = h.lock_writes[i];
+    out += fmt::format(
+        "{{\"client\": {}, \"token\": {}, \"key\": {}, \"call_us\": {}, \"return_us\": {}, "
+        "\"outcome\": \"{}\"}}{}\n",
+        w.client, w.token, base::json_string(w.key), w.call_us, w.return_us,
+        lock_write_outcome_name(w.outcome), i + 1 < h.lock_writes.size() ? "," : "");
+  }
+  out += "],\n\"final_lock_log\": [\n" + stored_keys_json(h.final_lock_log);
   out += "],\n\"faults\": [\n";
   for (size_t i = 0; i < h.faults.size(); ++i) {
     const FaultRecord& f = h.faults[i];

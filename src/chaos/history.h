@@ -41,6 +41,37 @@ struct StoredKey {
   int64_t version = 0;
 };
 
+// One acquisition of the lock workload's lock (workloads.h): the Lock RPC returned `lock_key`,
+// and a linearizable get then read its create revision, the fencing token.
+struct LockHold {
+  uint64_t client = 0;
+  std::string lock_key;
+  int64_t token = 0;         // 0: no token (the key was gone, or the read failed)
+  bool key_gone = false;     // the read found no key: the lease expired before it
+  uint64_t call_us = 0;      // the Lock call
+  uint64_t acquired_us = 0;  // Lock returned
+  uint64_t released_us = 0;  // Unlock returned (or failed)
+};
+
+// What a fenced write's Txn (compare: the lock key still has create revision `token`) returned.
+enum class LockWriteOutcome {
+  kWritten,  // succeeded: the compare held and the put applied
+  kRefused,  // answered with succeeded = false: the lock key was gone, nothing applied
+  kUnknown,  // an error: it may have applied at any time after its call, or never
+};
+
+// One fenced write: a put of the unique `key` = "<token>" guarded by the lock key.
+struct LockWrite {
+  uint64_t client = 0;
+  int64_t token = 0;
+  std::string key;
+  uint64_t call_us = 0;
+  uint64_t return_us = 0;
+  LockWriteOutcome outcome = LockWriteOutcome::kWritten;
+};
+
+const char* lock_write_outcome_name(LockWriteOutcome outcome);
+
 // A fault as it was injected.
 struct FaultRecord {
   FaultKind kind = FaultKind::kPauseFollower;
@@ -63,7 +94,10 @@ struct History {
   // The revision the first watch started from: every append at or after it must be seen.
   int64_t watch_start_revision = 0;
   std::vector<FaultRecord> faults;
-  std::vector<StoredKey> final_appends;   // the final read of the append prefix
+  std::vector<StoredKey> final_appends;  // the final read of the append prefix
+  std::vector<LockHold> lock_holds;
+  std::vector<LockWrite> lock_writes;
+  std::vector<StoredKey> final_lock_log;  // the final read of kLockLogPrefix
   uint64_t end_us = 0;                    // when the workloads stopped
   std::vector<std::string> client_names;  // indexed by the `client` field of every operation
   uint64_t watch_client = 0;              // the watcher's row in client_names

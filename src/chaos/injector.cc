@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <thread>
+
+#include "chaos/network.h"
 
 namespace chorus::chaos {
 
@@ -13,9 +17,13 @@ constexpr uint64_t kLeaderProbeUs = 100'000;
 constexpr uint64_t kLeaderWaitAfterHealUs = 10'000'000;
 }  // namespace
 
-FaultInjector::FaultInjector(LocalCluster& cluster, const RunClock& clock,
-                             std::vector<PlannedFault> plan, ProgressLog log)
-    : cluster_(cluster), clock_(clock), plan_(std::move(plan)), log_(std::move(log)) {}
+FaultInjector::FaultInjector(LocalCluster& cluster, NamespaceNetwork* network,
+                             const RunClock& clock, std::vector<PlannedFault> plan, ProgressLog log)
+    : cluster_(cluster),
+      network_(network),
+      clock_(clock),
+      plan_(std::move(plan)),
+      log_(std::move(log)) {}
 
 std::optional<size_t> FaultInjector::any_leader() {
   for (size_t i = 0; i < cluster_.size(); ++i) {
@@ -25,14 +33,128 @@ std::optional<size_t> FaultInjector::any_leader() {
   return std::nullopt;
 }
 
+namespace {
+
+std::string names(const LocalCluster& cluster, const std::vector<size_t>& members) {
+  std::string text;
+  for (size_t m : members) text += (text.empty() ? "" : " ") + cluster.member(m).name;
+  return text;
+}
+
+// Both directions between every member of `a` and every member of `b`.
+void block_between(const std::vector<size_t>& a, const std::vector<size_t>& b,
+                   std::vector<std::pair<size_t, size_t>>& blocked) {
+  for (size_t x : a) {
+    for (size_t y : b) {
+      blocked.emplace_back(x, y);
+      blocked.emplace_back(y, x);
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<size_t> FaultInjector::start_network_fault(const PlannedFault& planned,
+                                                         std::optional<size_t> leader,
+                                                         FaultRecord& record) {
+  const size_t n = cluster_.size();
+  // The members in an order drawn from the plan: the same seed splits them the same way.
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  SeededRandom random(planned.pick);
+  for (size_t i = n - 1; i > 0; --i) std::swap(order[i], order[random.below(i + 1)]);
+  const bool needs_leader =
+      planned.kind == FaultKind::kPartitionLeader || planned.kind == FaultKind::kPartitionOneWay;
+  if (needs_leader && !leader) {
+    log_(fault_name(planned.kind) + ": skipped, no leader known");
+    return std::nullopt;
+  }
+  std::vector<std::pair<size_t, size_t>> blocked;
+  std::optional<size_t> measured;  // the member whose loss makes the others elect
+  bool ok = true;
+  switch (planned.kind) {
+    case FaultKind::kPartitionLeader:
+    case FaultKind::kPartitionHalves: {
+      std::vector<size_t> minority, majority;
+      if (planned.kind == FaultKind::kPartitionLeader) {
+        minority = {*leader};
+      } else {
+        minority.assign(order.begin(), order.begin() + static_cast<long>((n - 1) / 2));
+      }
+      for (size_t i : order) {
+        if (std::find(minority.begin(), minority.end(), i) == minority.end()) majority.push_back(i);
+      }
+      block_between(minority, majority, blocked);
+      record.member = names(cluster_, minority) + " | " + names(cluster_, majority);
+      if (leader && std::find(minority.begin(), minority.end(), *leader) != minority.end())
+        measured = *leader;
+      ok = network_->partition(blocked);
+      break;
+    }
+    case FaultKind::kPartitionBridge: {
+      // order[0] bridges; the others split in two halves that do not see each other.
+      const std::vector<size_t> rest(order.begin() + 1, order.end());
+      const std::vector<size_t> a(rest.begin(), rest.begin() + static_cast<long>(rest.size() / 2));
+      const std::vector<size_t> b(rest.begin() + static_cast<long>(rest.size() / 2), rest.end());
+      block_between(a, b, blocked);
+      record.member = fmt::format("{} | {} (bridge {})", names(cluster_, a), names(cluster_, b),
+                                  cluster_.member(order[0]).name);
+      ok = network_->partition(blocked);
+      break;
+    }
+    case FaultKind::kPartitionOneWay:
+      for (size_t i = 0; i < n; ++i) {
+        if (i != *leader) blocked.emplace_back(i, *leader);
+      }
+      record.member = cluster_.member(*leader).name + " hears no one";
+      measured = *leader;
+      ok = network_->partition(blocked);
+      break;
+    case FaultKind::kPacketLoss: {
+      const int percent = 20 + static_cast<int>(planned.pick % 21);
+      record.member = fmt::format("all ({}% loss)", percent);
+      ok = network_->lose_packets(percent);
+      break;
+    }
+    case FaultKind::kNetworkDegraded:
+      record.member = "all (50±40 ms, 5% duplicated, 25% reordered)";
+      ok = network_->degrade(50, 40, 5, 25);
+      break;
+    default:
+      std::abort();
+  }
+  if (!ok) log_(fault_name(planned.kind) + " not fully applied: " + network_->last_error());
+  record.hit_leader = measured.has_value();
+  return measured.value_or(order[0]);
+}
+
 void FaultInjector::start(const PlannedFault& planned) {
   const std::optional<size_t> leader = any_leader();
+  if (is_network_fault(planned.kind)) {
+    if (network_ == nullptr) {
+      log_(fault_name(planned.kind) + ": skipped, loopback mode has no network faults");
+      return;
+    }
+    FaultRecord record;
+    record.kind = planned.kind;
+    record.start_us = clock_.now_us();
+    const std::optional<size_t> member = start_network_fault(planned, leader, record);
+    if (!member) return;
+    log_(fmt::format("{} {} for {} ms", fault_name(planned.kind), record.member,
+                     planned.duration.count()));
+    records_.push_back(record);
+    active_ =
+        Active{*member, record.start_us + static_cast<uint64_t>(planned.duration.count()) * 1000,
+               false, records_.size() - 1};
+    return;
+  }
   const bool wants_leader =
       planned.kind == FaultKind::kKillLeader || planned.kind == FaultKind::kPauseLeader;
   std::vector<size_t> candidates;
   for (size_t i = 0; i < cluster_.size(); ++i) {
     if (!cluster_.serving(i)) continue;
-    if (wants_leader ? (leader && i == *leader) : (!leader || i != *leader))
+    if (planned.kind == FaultKind::kDiskFull ||
+        (wants_leader ? (leader && i == *leader) : (!leader || i != *leader)))
       candidates.push_back(i);
   }
   if (candidates.empty()) {
@@ -46,7 +168,19 @@ void FaultInjector::start(const PlannedFault& planned) {
   record.member = cluster_.member(member).name;
   record.hit_leader = leader && member == *leader;
   record.start_us = clock_.now_us();
-  if (planned.kind == FaultKind::kKillLeader || planned.kind == FaultKind::kKillFollower) {
+  if (planned.kind == FaultKind::kDiskFull) {
+    std::string why;
+    if (!cluster_.fill_disk(member, why)) {
+      log_(fault_name(planned.kind) + ": skipped, " + why);
+      return;
+    }
+  } else if (planned.kind == FaultKind::kReplaceFollower) {
+    std::string why;
+    if (!cluster_.remove_member(member, why)) {
+      log_(fault_name(planned.kind) + ": skipped, " + why);
+      return;
+    }
+  } else if (planned.kind == FaultKind::kKillLeader || planned.kind == FaultKind::kKillFollower) {
     cluster_.kill(member);
   } else {
     cluster_.pause(member);
@@ -60,6 +194,32 @@ void FaultInjector::start(const PlannedFault& planned) {
 
 void FaultInjector::heal() {
   FaultRecord& record = records_[active_->record];
+  if (is_network_fault(record.kind)) {
+    if (!network_->heal()) log_("network heal incomplete: " + network_->last_error());
+    record.end_us = clock_.now_us();
+    active_->healed = true;
+    log_("healed the network");
+    return;
+  }
+  if (record.kind == FaultKind::kDiskFull) {
+    cluster_.free_disk(active_->member);
+    const bool stopped =
+        cluster_.exited_unexpectedly(active_->member) || !cluster_.serving(active_->member);
+    if (stopped && !cluster_.restart(active_->member))
+      log_("restart of " + record.member + " failed");
+    record.end_us = clock_.now_us();
+    active_->healed = true;
+    log_(fmt::format("healed {} (disk freed{})", record.member, stopped ? ", restarted" : ""));
+    return;
+  }
+  if (record.kind == FaultKind::kReplaceFollower) {
+    std::string why;
+    if (!cluster_.rejoin_member(active_->member, why)) log_("rejoin failed: " + why);
+    record.end_us = clock_.now_us();
+    active_->healed = true;
+    log_(fmt::format("healed {} (added back as a new member, empty)", record.member));
+    return;
+  }
   const bool killed =
       record.kind == FaultKind::kKillLeader || record.kind == FaultKind::kKillFollower;
   if (killed) {
@@ -93,6 +253,15 @@ void FaultInjector::watch_for_new_leader() {
 void FaultInjector::reap_crashes() {
   for (size_t i = 0; i < cluster_.size(); ++i) {
     if (!cluster_.exited_unexpectedly(i)) continue;
+    if (active_ && !active_->healed && active_->member == i &&
+        records_[active_->record].kind == FaultKind::kDiskFull) {
+      // Fail-stop on a full disk is the promise (a write it cannot persist is never
+      // acknowledged); the heal frees the disk and restarts it.
+      records_[active_->record].member += " (stopped)";
+      log_(fmt::format("{} stopped on its full disk, as it must; restarted at the heal",
+                       cluster_.member(i).name));
+      continue;
+    }
     const std::string what =
         fmt::format("{} exited on its own at {:.3f}s (see {})", cluster_.member(i).name,
                     clock_.now_us() / 1e6, cluster_.member(i).log_path);

@@ -20,10 +20,13 @@ namespace chorus::chaos {
 
 using ProgressLog = std::function<void(const std::string& line)>;
 
+class NamespaceNetwork;
+
 class FaultInjector {
  public:
-  FaultInjector(LocalCluster& cluster, const RunClock& clock, std::vector<PlannedFault> plan,
-                ProgressLog log);
+  // `network` is null in loopback mode; the plan then holds no network faults.
+  FaultInjector(LocalCluster& cluster, NamespaceNetwork* network, const RunClock& clock,
+                std::vector<PlannedFault> plan, ProgressLog log);
 
   // Runs the plan (fault starts are relative to `origin_us`) until `end_us` or `stop`; heals
   // every fault before it returns.
@@ -43,11 +46,16 @@ class FaultInjector {
 
   std::optional<size_t> any_leader();
   void start(const PlannedFault& planned);
+  // Injects a network fault; fills the record's member (the sides of a partition) and returns
+  // the member whose loss the new-leader clock measures. nullopt: skipped (logged).
+  std::optional<size_t> start_network_fault(const PlannedFault& planned,
+                                            std::optional<size_t> leader, FaultRecord& record);
   void heal();
   void watch_for_new_leader();
   void reap_crashes();
 
   LocalCluster& cluster_;
+  NamespaceNetwork* network_;
   const RunClock& clock_;
   std::vector<PlannedFault> plan_;
   ProgressLog log_;

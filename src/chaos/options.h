@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "chaos/schedule.h"
 
 namespace chorus::chaos {
 
@@ -13,6 +16,9 @@ enum class Mode : uint8_t {
   kAuto,
   // Every member on 127.0.0.1; faults are process faults only: kill -9, restart, pause.
   kLoopback,
+  // Each member in its own network namespace (network.h): process and network faults; the run
+  // fails at once when namespaces cannot be created.
+  kNetns,
 };
 
 struct ChaosOptions {
@@ -27,6 +33,8 @@ struct ChaosOptions {
   std::string chorus_binary = "/proc/self/exe";
   // Time between the starts of two faults; each fault lasts part of it, then the cluster heals.
   std::chrono::milliseconds fault_interval{std::chrono::seconds(8)};
+  // Non-empty: only these faults are planned (fault_name spellings, validated by the CLI).
+  std::vector<FaultKind> only_faults;
   // Register clients (each its own fault-tolerant Client bound to one member first).
   int clients = 6;
   // Test only: members serve every read from local state (no ReadIndex), so stale reads become

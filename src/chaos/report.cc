@@ -47,6 +47,8 @@ double percentile(std::vector<double>& values, double fraction) {
 }
 
 // One completed or abandoned operation, whatever its workload, for the timeline and the charts.
+// Not the lock workload's fenced writes: their clients stall on purpose, which would read as
+// throughput dips (the timeline adds them; see lock_spans).
 struct Span {
   uint64_t client;
   uint64_t call_us;
@@ -62,6 +64,17 @@ std::vector<Span> spans(const History& h) {
   }
   for (const auto& op : h.appends) {
     out.push_back({op.client, op.call_us, op.return_us, op.outcome == check::KvOutcome::kOk});
+  }
+  return out;
+}
+
+// The fenced writes, for the timeline only. A refused one completed: the cluster answered, and
+// the holder had lost the lock.
+std::vector<Span> lock_spans(const History& h) {
+  std::vector<Span> out;
+  out.reserve(h.lock_writes.size());
+  for (const auto& w : h.lock_writes) {
+    out.push_back({w.client, w.call_us, w.return_us, w.outcome != LockWriteOutcome::kUnknown});
   }
   return out;
 }
@@ -82,12 +95,14 @@ std::string fault_shading(const History& h, int height) {
   for (const FaultRecord& f : h.faults) {
     const int x0 = x_of(f.start_us, h.end_us);
     const int x1 = std::max(x0 + 1, x_of(f.end_us, h.end_us));
-    const bool kill = f.kind == FaultKind::kKillLeader || f.kind == FaultKind::kKillFollower;
+    const bool kill = f.kind == FaultKind::kKillLeader || f.kind == FaultKind::kKillFollower ||
+                      f.kind == FaultKind::kReplaceFollower;
+    const char* shade = is_network_fault(f.kind) ? "net" : kill ? "kill" : "pause";
     svg += fmt::format(
         "<rect x='{}' y='0' width='{}' height='{}' class='{}'><title>{} on {} {}-{}</title>"
         "</rect>\n",
-        x0, x1 - x0, height, kill ? "kill" : "pause", fault_name(f.kind), f.member,
-        seconds(f.start_us), seconds(f.end_us));
+        x0, x1 - x0, height, shade, fault_name(f.kind), escape_html(f.member), seconds(f.start_us),
+        seconds(f.end_us));
   }
   return svg;
 }
@@ -111,9 +126,11 @@ std::string timeline(const History& h, uint64_t window_start, uint64_t window_en
   // worst outcome that completed in it.
   const uint64_t bucket = std::max<uint64_t>(250'000, h.end_us / 600);
   std::map<std::pair<uint64_t, uint64_t>, int> cells;  // (client, bucket) -> 1 ok, 2 unknown
-  for (const Span& s : spans(h)) {
-    int& cell = cells[{s.client, (s.ok ? s.return_us : s.call_us) / bucket}];
-    cell = std::max(cell, s.ok ? 1 : 2);
+  for (const std::vector<Span>& list : {spans(h), lock_spans(h)}) {
+    for (const Span& s : list) {
+      int& cell = cells[{s.client, (s.ok ? s.return_us : s.call_us) / bucket}];
+      cell = std::max(cell, s.ok ? 1 : 2);
+    }
   }
   for (const WatchEvent& e : h.watch_events) {
     int& cell = cells[{h.watch_client, e.seen_us / bucket}];
@@ -239,7 +256,8 @@ std::string html_report(const History& h, const std::string& verdict, uint64_t w
   std::string page =
       "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>chorus chaos report</title>\n"
       "<style>body{font-family:sans-serif;margin:20px}pre{background:#f4f4f4;padding:8px;"
-      "overflow-x:auto}.kill{fill:#f4a0a0;opacity:.45}.pause{fill:#a0b8f4;opacity:.45}"
+      "overflow-x:auto}.kill{fill:#f4a0a0;opacity:.45}.pause{fill:#a0b8f4;opacity:.45}.net{fill:#"
+      "f4d58a;opacity:.5}"
       ".ok{fill:#3a9a4a}.unknown{fill:#e08a00}.violation{fill:none;stroke:#d00;stroke-width:2}"
       ".a{fill:none;stroke:#2060c0;stroke-width:1.5}.b{fill:none;stroke:#c04020;stroke-width:1.5}"
       ".a-text{fill:#2060c0}.b-text{fill:#c04020}.label{font-size:11px}.tick{font-size:10px}"

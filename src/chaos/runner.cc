@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "chaos/checks.h"
 #include "chaos/cluster.h"
 #include "chaos/injector.h"
+#include "chaos/network.h"
 #include "chaos/report.h"
 #include "chaos/verdict.h"
 #include "chaos/workloads.h"
@@ -71,8 +73,59 @@ int run_chaos(const ChaosOptions& options) {
     return 2;
   }
   const std::string dir = made;
-  log(fmt::format("loopback mode: {} members, seed {}, {} s, data and logs in {}", options.members,
-                  options.seed, options.duration.count() / 1000, dir));
+
+  // Declared before the cluster, so that it outlives the members that live in its namespaces.
+  std::unique_ptr<NamespaceNetwork> network;
+  FaultMenu menu;
+  if (options.mode != Mode::kLoopback) {
+    std::optional<std::string> unavailable = NamespaceNetwork::unavailable_reason();
+    std::string why;
+    if (!unavailable) {
+      network = std::make_unique<NamespaceNetwork>();
+      if (!network->create(static_cast<size_t>(options.members), why)) {
+        unavailable = "creating the namespaces failed: " + why;
+        network.reset();
+      }
+    }
+    if (unavailable && options.mode == Mode::kNetns) {
+      std::cerr << "chaos: --mode netns: " << *unavailable << "\n";
+      std::filesystem::remove_all(dir);
+      return 2;
+    }
+    if (unavailable) log("network namespaces unavailable (" + *unavailable + "): loopback mode");
+  }
+  menu.only = options.only_faults;
+  for (FaultKind kind : menu.only) {
+    const bool needs_root = is_network_fault(kind) || kind == FaultKind::kDiskFull;
+    if (needs_root && !network) {
+      std::cerr << "chaos: --faults " << fault_name(kind)
+                << " needs the network mode (--mode netns), which this run does not have\n";
+      std::filesystem::remove_all(dir);
+      return 2;
+    }
+    if (kind == FaultKind::kNetworkDegraded && !network->netem_supported()) {
+      std::cerr << "chaos: --faults network-degraded needs netem (sch_netem), which this kernel "
+                   "lacks\n";
+      std::filesystem::remove_all(dir);
+      return 2;
+    }
+  }
+  if (network) {
+    menu.network = true;
+    menu.netem = network->netem_supported();
+    menu.disk = true;
+    log(
+        fmt::format("network mode: {} members in their own namespaces on 10.213.x.0/24, seed {}, "
+                    "{} s, data and logs in {}",
+                    options.members, options.seed, options.duration.count() / 1000, dir));
+    if (!menu.netem) {
+      log("this kernel has no netem (sch_netem): partitions and packet loss run; delay, jitter, "
+          "duplication and reordering do not");
+    }
+  } else {
+    log(fmt::format("loopback mode: {} members, seed {}, {} s, data and logs in {}",
+                    options.members, options.seed, options.duration.count() / 1000, dir));
+  }
 
   bool passed = false;
   int status = 2;
@@ -82,6 +135,9 @@ int run_chaos(const ChaosOptions& options) {
     cluster_options.chorus_binary = options.chorus_binary;
     cluster_options.dir = dir;
     cluster_options.unsafe_no_read_index = options.unsafe_no_read_index;
+    cluster_options.network = network.get();
+    // Root is at hand in network mode: each member gets a disk of its own to fill.
+    if (network) cluster_options.member_disk_bytes = 256ull << 20;
     LocalCluster cluster(cluster_options);
     std::string why;
     if (!cluster.start(why)) {
@@ -115,17 +171,23 @@ int run_chaos(const ChaosOptions& options) {
     watch_context.stop = &watch_stop;
 
     const size_t clients = static_cast<size_t>(options.clients);
-    std::vector<History> parts(clients + 2);
+    const size_t lock_clients = static_cast<size_t>(kLockClients);
+    std::vector<History> parts(clients + 2 + lock_clients);
     for (size_t i = 0; i < clients; ++i)
       history.client_names.push_back(fmt::format("register {}", i));
     history.client_names.push_back("append");
     history.client_names.push_back("watch");
     history.watch_client = clients + 1;
+    for (size_t i = 0; i < lock_clients; ++i)
+      history.client_names.push_back(fmt::format("lock {}", i));
     std::vector<std::thread> threads;
     for (size_t i = 0; i < clients; ++i) {
       threads.emplace_back([&, i] { run_register_client(context, i, parts[i]); });
     }
     threads.emplace_back([&] { run_append_client(context, clients, parts[clients]); });
+    for (size_t i = clients + 2; i < parts.size(); ++i) {
+      threads.emplace_back([&, i] { run_lock_client(context, i, parts[i]); });
+    }
     std::atomic<bool> watcher_done{false};
     std::thread watcher([&] {
       run_watcher(watch_context, history.watch_start_revision, &watch_target,
@@ -134,7 +196,8 @@ int run_chaos(const ChaosOptions& options) {
     });
 
     FaultInjector injector(
-        cluster, clock, plan_faults(options.seed, options.duration, options.fault_interval), log);
+        cluster, network.get(), clock,
+        plan_faults(options.seed, options.duration, options.fault_interval, menu), log);
     injector.run(origin_us, context.end_us, g_stop_requested);
     if (g_stop_requested) workloads_stop.store(true);
     for (std::thread& t : threads) t.join();
@@ -143,15 +206,22 @@ int run_chaos(const ChaosOptions& options) {
 
     CheckResults results;
     std::optional<std::vector<StoredKey>> final_read;
+    std::optional<std::vector<StoredKey>> final_lock_log;
     if (!g_stop_requested) {
       if (!wait_for_leader(cluster, kHealLimit)) {
         results.healed = false;
-        results.liveness_problem = "no leader agreed on within 30 s of healing";
+        results.liveness_problem = "no leader agreed on within 30 s of healing; the members say: " +
+                                   cluster.leader_views();
       }
       final_read = read_appends(cluster.endpoints(), kHealLimit);
       if (!final_read) {
         results.healed = false;
         results.liveness_problem += " the final read of the appends failed for 30 s";
+      }
+      final_lock_log = read_prefix(cluster.endpoints(), kLockLogPrefix, kHealLimit);
+      if (!final_lock_log) {
+        results.healed = false;
+        results.liveness_problem += " the final read of the lock log failed for 30 s";
       }
     }
     int64_t top = history.watch_start_revision - 1;
@@ -173,10 +243,13 @@ int run_chaos(const ChaosOptions& options) {
       for (auto& op : part.registers) history.registers.push_back(std::move(op));
       for (auto& op : part.appends) history.appends.push_back(std::move(op));
       for (auto& e : part.watch_events) history.watch_events.push_back(std::move(e));
+      for (auto& hold : part.lock_holds) history.lock_holds.push_back(std::move(hold));
+      for (auto& w : part.lock_writes) history.lock_writes.push_back(std::move(w));
       history.watch_sessions += part.watch_sessions;
     }
     history.faults = injector.records();
     if (final_read) history.final_appends = *final_read;
+    if (final_lock_log) history.final_lock_log = *final_lock_log;
     for (const std::string& crash : injector.crashes()) {
       results.healed = false;
       results.liveness_problem += " member crash: " + crash;
@@ -186,13 +259,14 @@ int run_chaos(const ChaosOptions& options) {
       std::cout << "chaos verdict: INTERRUPTED (members stopped, data removed)\n";
       status = 130;
     } else {
-      log(fmt::format("checking {} register operations, {} appends, {} watch events",
-                      history.registers.size(), history.appends.size(),
-                      history.watch_events.size()));
+      log(fmt::format("checking {} register ops, {} appends, {} watch events, {} lock writes",
+                      history.registers.size(), history.appends.size(), history.watch_events.size(),
+                      history.lock_writes.size()));
       results.registers = check::check_kv_linearizable(history.registers);
       results.appends = check_appends(history.appends, history.final_appends);
       results.watch =
           check_watch(history.watch_events, history.final_appends, history.watch_start_revision);
+      results.locks = check_locks(history.lock_writes, history.final_lock_log);
       measure_recovery(history);
       const Verdict verdict = make_verdict(history, results, options);
       std::cout << verdict.text << std::flush;

@@ -15,8 +15,42 @@ std::string fault_name(FaultKind kind) {
       return "pause-leader";
     case FaultKind::kPauseFollower:
       return "pause-follower";
+    case FaultKind::kReplaceFollower:
+      return "replace-follower";
+    case FaultKind::kDiskFull:
+      return "disk-full";
+    case FaultKind::kPartitionLeader:
+      return "partition-leader";
+    case FaultKind::kPartitionHalves:
+      return "partition-halves";
+    case FaultKind::kPartitionBridge:
+      return "partition-bridge";
+    case FaultKind::kPartitionOneWay:
+      return "partition-one-way";
+    case FaultKind::kPacketLoss:
+      return "packet-loss";
+    case FaultKind::kNetworkDegraded:
+      return "network-degraded";
   }
   std::abort();
+}
+
+std::vector<FaultKind> all_fault_kinds() {
+  std::vector<FaultKind> kinds;
+  for (int k = 0; k <= static_cast<int>(FaultKind::kNetworkDegraded); ++k)
+    kinds.push_back(static_cast<FaultKind>(k));
+  return kinds;
+}
+
+std::optional<FaultKind> fault_kind_named(const std::string& name) {
+  for (FaultKind kind : all_fault_kinds()) {
+    if (fault_name(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+bool is_network_fault(FaultKind kind) {
+  return kind >= FaultKind::kPartitionLeader;
 }
 
 uint64_t SeededRandom::next() {
@@ -32,7 +66,7 @@ uint64_t SeededRandom::below(uint64_t bound) {
 }
 
 std::vector<PlannedFault> plan_faults(uint64_t seed, std::chrono::milliseconds duration,
-                                      std::chrono::milliseconds interval) {
+                                      std::chrono::milliseconds interval, const FaultMenu& menu) {
   using std::chrono::milliseconds;
   std::vector<PlannedFault> plan;
   if (interval < milliseconds(1000)) interval = milliseconds(1000);
@@ -52,6 +86,14 @@ std::vector<PlannedFault> plan_faults(uint64_t seed, std::chrono::milliseconds d
                  : draw < 7 ? FaultKind::kPauseLeader
                             : FaultKind::kPauseFollower;
     fault.pick = static_cast<uint32_t>(random.below(1u << 16));
+    if (menu.membership && random.below(10) == 0) fault.kind = FaultKind::kReplaceFollower;
+    if (menu.disk && random.below(10) == 0) fault.kind = FaultKind::kDiskFull;
+    if (menu.network && random.below(2) == 1) {
+      const uint64_t kinds = menu.netem ? 6 : 5;
+      fault.kind = static_cast<FaultKind>(static_cast<uint64_t>(FaultKind::kPartitionLeader) +
+                                          random.below(kinds));
+    }
+    if (!menu.only.empty()) fault.kind = menu.only[random.below(menu.only.size())];
     if (fault.start + fault.duration + heal_margin > duration) break;
     plan.push_back(fault);
   }

@@ -71,15 +71,22 @@ Verdict make_verdict(const History& history, const CheckResults& r, const ChaosO
     details += r.watch.explanation +
                fault_lines(history.faults, r.watch.window_start_us, r.watch.window_end_us);
   }
+  if (!r.locks.passed) {
+    failures.push_back("lock holders overlapped or fenced writes were lost");
+    details += r.locks.explanation +
+               fault_lines(history.faults, r.locks.window_start_us, r.locks.window_end_us);
+  }
   if (!r.healed) {
     failures.push_back("the healed cluster did not recover");
     details += "Liveness: " + r.liveness_problem + "\n";
   }
   verdict.passed = failures.empty();
   const std::string counts = fmt::format(
-      "{} register ops ({} checked), {} appends, {} watch events in {} sessions, {} faults",
+      "{} register ops ({} checked), {} appends, {} watch events in {} sessions, {} lock writes "
+      "({} checked) in {} holds, {} faults",
       history.registers.size(), lin.operations_checked, history.appends.size(),
-      history.watch_events.size(), history.watch_sessions, history.faults.size());
+      history.watch_events.size(), history.watch_sessions, history.lock_writes.size(),
+      r.locks.checked, history.lock_holds.size(), history.faults.size());
   if (verdict.passed) {
     verdict.text = fmt::format("chaos verdict: PASS: {}\n", counts);
     return verdict;

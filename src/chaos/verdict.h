@@ -18,6 +18,7 @@ struct CheckResults {
   check::LinearizabilityResult registers;
   CheckOutcome appends;
   CheckOutcome watch;
+  CheckOutcome locks;
   // Liveness: after healing, the cluster elected a leader and answered the final reads.
   bool healed = true;
   std::string liveness_problem;

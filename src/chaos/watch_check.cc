@@ -10,10 +10,6 @@
 
 namespace chorus::chaos {
 
-namespace {
-constexpr size_t kMaxListed = 20;
-}  // namespace
-
 CheckOutcome check_watch(const std::vector<WatchEvent>& events,
                          const std::vector<StoredKey>& final_read, int64_t start_revision) {
   CheckOutcome result;
@@ -62,17 +58,12 @@ CheckOutcome check_watch(const std::vector<WatchEvent>& events,
     if (after != seen.begin() && !seen.empty()) at(std::prev(after)->second);
   }
   if (problems.empty()) return result;
-  result.passed = false;
-  std::string text = fmt::format(
-      "watch: {} problems with \"every revision once, in order, no gaps\" ({} events, {} stored "
-      "keys from revision {}):\n",
-      problems.size(), events.size(), final_read.size(), start_revision);
-  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i) text += "  " + problems[i] + "\n";
-  if (problems.size() > kMaxListed)
-    text += fmt::format("  ... and {} more\n", problems.size() - kMaxListed);
-  result.explanation = text;
-  result.window_start_us = window_start == UINT64_MAX ? 0 : window_start;
-  result.window_end_us = window_end;
+  fail_with(result,
+            fmt::format("watch: {} problems with \"every revision once, in order, no gaps\" ({} "
+                        "events, {} stored "
+                        "keys from revision {}):\n",
+                        problems.size(), events.size(), final_read.size(), start_revision),
+            problems, window_start, window_end);
   return result;
 }
 

@@ -22,6 +22,12 @@ constexpr int kHotKeys = 3;
 // Bounds on any one thread's work, whatever the duration says.
 constexpr uint64_t kMaxOpsPerClient = 2'000'000;
 constexpr uint64_t kMaxWatchSessions = 100'000;
+// Every 10 to 20 s, a lock client stalls while holding the lock for longer than its lease
+// lives, so every run has holders that lost the lock without knowing: the case fencing is for.
+// Not more often: the other client waits out each stall, and quick handovers under the faults
+// matter as much.
+constexpr uint64_t kLockStallGapUs = 10'000'000;
+constexpr uint64_t kLockStallUs = kLockTtlSeconds * 1'000'000 + 500'000;
 
 bool should_stop(const WorkloadContext& c) {
   return c.stop->load() || c.clock->now_us() >= c.end_us;
@@ -49,6 +55,45 @@ client::ClientOptions client_options(const WorkloadContext& c, uint64_t first, u
 
 void pace(SeededRandom& random) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2 + random.below(8)));
+}
+
+// The create revision of `lock_key` (linearizable): the holder's fencing token.
+void read_token(client::Client& client, LockHold& hold) {
+  etcdserverpb::RangeRequest request;
+  request.set_key(hold.lock_key);
+  auto response = client.range(request);
+  if (!response.ok()) return;
+  if (response->kvs_size() == 0) {
+    hold.key_gone = true;
+  } else {
+    hold.token = response->kvs(0).create_revision();
+  }
+}
+
+LockWrite fenced_write(const WorkloadContext& c, client::Client& client, const LockHold& hold,
+                       uint64_t n) {
+  LockWrite write;
+  write.client = hold.client;
+  write.token = hold.token;
+  write.key = fmt::format("{}c{}-{:08}", kLockLogPrefix, hold.client, n);
+  etcdserverpb::TxnRequest request;
+  auto* compare = request.add_compare();
+  compare->set_key(hold.lock_key);
+  compare->set_target(etcdserverpb::Compare::CREATE);
+  compare->set_result(etcdserverpb::Compare::EQUAL);
+  compare->set_create_revision(hold.token);
+  auto* put = request.add_success()->mutable_request_put();
+  put->set_key(write.key);
+  put->set_value(std::to_string(hold.token));
+  write.call_us = c.clock->now_us();
+  // The compare does not pin the key written, so the client library never resends this txn
+  // once sent (retry_safety.h): "refused" means the compare failed, and it applies at most once.
+  auto response = client.txn(request);
+  write.return_us = c.clock->now_us();
+  write.outcome = !response.ok()          ? LockWriteOutcome::kUnknown
+                  : response->succeeded() ? LockWriteOutcome::kWritten
+                                          : LockWriteOutcome::kRefused;
+  return write;
 }
 
 }  // namespace
@@ -136,6 +181,53 @@ void run_append_client(const WorkloadContext& c, uint64_t client_id, History& ou
   }
 }
 
+void run_lock_client(const WorkloadContext& c, uint64_t client_id, History& out) {
+  const uint64_t seed = c.seed * 1'000'003 + client_id;
+  client::Client client(client_options(c, client_id % c.endpoints.size(), seed));
+  SeededRandom random(seed);
+  uint64_t n = 0;  // fenced writes attempted, for their unique keys
+  uint64_t next_stall_us = c.clock->now_us() + kLockStallGapUs + random.below(kLockStallGapUs);
+  while (n < kMaxOpsPerClient && !should_stop(c)) {
+    // No keep-alive: the lock lasts at most the TTL after the grant, whatever the holder thinks.
+    auto lease = client.lease_grant(kLockTtlSeconds);
+    if (!lease.ok() || !lease->error().empty()) {
+      pace(random);
+      continue;
+    }
+    LockHold hold;
+    hold.client = client_id;
+    hold.call_us = c.clock->now_us();
+    auto locked = client.lock(kLockName, lease->id());
+    if (!locked.ok()) {
+      // Not held (or not known to be): a key it may have left goes with the lease.
+      pace(random);
+      continue;
+    }
+    hold.acquired_us = c.clock->now_us();
+    hold.lock_key = locked->key();
+    read_token(client, hold);
+    if (hold.token > 0) {
+      const uint64_t now = c.clock->now_us();
+      if (now >= next_stall_us) {
+        const uint64_t stall = c.end_us > now ? std::min(kLockStallUs, c.end_us - now) : 0;
+        std::this_thread::sleep_for(std::chrono::microseconds(stall));
+        next_stall_us = c.clock->now_us() + kLockStallGapUs + random.below(kLockStallGapUs);
+      }
+      const uint64_t writes = 1 + random.below(3);
+      for (uint64_t w = 0; w < writes && n < kMaxOpsPerClient && !should_stop(c); ++w) {
+        LockWrite write = fenced_write(c, client, hold, n++);
+        const bool refused = write.outcome == LockWriteOutcome::kRefused;
+        out.lock_writes.push_back(std::move(write));
+        if (refused) break;  // the lock is gone: further writes would be refused too
+      }
+    }
+    (void)client.unlock(hold.lock_key);  // a failed unlock releases by expiry
+    hold.released_us = c.clock->now_us();
+    out.lock_holds.push_back(std::move(hold));
+    pace(random);
+  }
+}
+
 void run_watcher(const WorkloadContext& c, int64_t start_revision,
                  const std::atomic<int64_t>* target_revision, uint64_t give_up_us, History& out) {
   client::Client client(client_options(c, c.endpoints.size() - 1, c.seed));
@@ -195,18 +287,19 @@ std::optional<int64_t> current_revision(const std::vector<std::string>& endpoint
   return std::nullopt;
 }
 
-std::optional<std::vector<StoredKey>> read_appends(const std::vector<std::string>& endpoints,
-                                                   std::chrono::milliseconds limit) {
+std::optional<std::vector<StoredKey>> read_prefix(const std::vector<std::string>& endpoints,
+                                                  const std::string& prefix,
+                                                  std::chrono::milliseconds limit) {
   client::ClientOptions options;
   options.endpoints = endpoints;
   options.fault_tolerance.health.enabled = false;
   client::Client client(options);
-  std::string end = kAppendPrefix;
+  std::string end = prefix;
   end.back() = static_cast<char>(end.back() + 1);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     etcdserverpb::RangeRequest request;
-    request.set_key(kAppendPrefix);
+    request.set_key(prefix);
     request.set_range_end(end);
     auto response = client.range(request);
     if (!response.ok()) {
@@ -221,6 +314,11 @@ std::optional<std::vector<StoredKey>> read_appends(const std::vector<std::string
     return keys;
   }
   return std::nullopt;
+}
+
+std::optional<std::vector<StoredKey>> read_appends(const std::vector<std::string>& endpoints,
+                                                   std::chrono::milliseconds limit) {
+  return read_prefix(endpoints, kAppendPrefix, limit);
 }
 
 }  // namespace chorus::chaos

@@ -8,6 +8,11 @@
 //   is the sound reading of both.
 // - append: puts of unique keys under kAppendPrefix.
 // - watch: one watcher on kAppendPrefix that reconnects from its last revision + 1.
+// - lock: kLockClients threads take turns holding kLockName through the Lock service, on a lease
+//   of kLockTtlSeconds that is never kept alive (a slow or stalled holder loses the lock by
+//   expiry). Each holder reads its lock key's create revision, the fencing token, and writes
+//   unique keys under kLockLogPrefix with Txns that compare that create revision: a write can
+//   only apply while its lock key exists, that is while its holder still holds the lock.
 #pragma once
 
 #include <atomic>
@@ -23,6 +28,10 @@ namespace chorus::chaos {
 
 inline constexpr const char* kRegisterPrefix = "chaos/reg/";
 inline constexpr const char* kAppendPrefix = "chaos/append/";
+inline constexpr const char* kLockName = "chaos/lock/mutex";
+inline constexpr const char* kLockLogPrefix = "chaos/lock/log/";
+inline constexpr int kLockClients = 2;
+inline constexpr int64_t kLockTtlSeconds = 2;  // etcd's minimum with a 1 s election timeout
 
 // One clock for the whole run: microseconds since it started.
 class RunClock {
@@ -52,6 +61,7 @@ struct WorkloadContext {
 // client % members, so the clients spread over the members and read from followers too.
 void run_register_client(const WorkloadContext& context, uint64_t client, History& out);
 void run_append_client(const WorkloadContext& context, uint64_t client, History& out);
+void run_lock_client(const WorkloadContext& context, uint64_t client, History& out);
 
 // Watches kAppendPrefix from `start_revision` until it has seen `*target_revision` (set by the
 // runner once the final read is done; 0 means not yet) or `give_up_us` passes, or `stop`.
@@ -62,7 +72,12 @@ void run_watcher(const WorkloadContext& context, int64_t start_revision,
 std::optional<int64_t> current_revision(const std::vector<std::string>& endpoints,
                                         std::chrono::milliseconds limit);
 
-// Every key under kAppendPrefix, read linearizably, retried for up to `limit`.
+// Every key under `prefix`, read linearizably, retried for up to `limit`.
+std::optional<std::vector<StoredKey>> read_prefix(const std::vector<std::string>& endpoints,
+                                                  const std::string& prefix,
+                                                  std::chrono::milliseconds limit);
+
+// Every key under kAppendPrefix (read_prefix).
 std::optional<std::vector<StoredKey>> read_appends(const std::vector<std::string>& endpoints,
                                                    std::chrono::milliseconds limit);
 

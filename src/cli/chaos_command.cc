@@ -21,6 +21,7 @@ struct ChaosFlags {
   std::string duration = "2m";
   std::string fault_interval = "8s";
   std::string mode = "auto";
+  std::string faults;  // comma-separated fault names; empty: every fault the mode can inject
 };
 
 // "2m", "90s", "1500ms", "1h", or a bare number of seconds.
@@ -51,12 +52,32 @@ int run(ChaosFlags& flags) {
   }
   o.duration = *duration;
   o.fault_interval = *interval;
-  // Network namespaces are not implemented yet (docs/chaos.md): auto means loopback.
-  o.mode = flags.mode == "loopback" ? chaos::Mode::kLoopback : chaos::Mode::kAuto;
+  o.only_faults.clear();
+  const std::string& names = flags.faults;
+  for (size_t start = 0; start < names.size();) {
+    size_t comma = names.find(',', start);
+    if (comma == std::string::npos) comma = names.size();
+    const std::string name = names.substr(start, comma - start);
+    start = comma + 1;
+    if (name.empty()) continue;
+    const auto kind = chaos::fault_kind_named(name);
+    if (!kind) {
+      std::string known;
+      for (chaos::FaultKind k : chaos::all_fault_kinds())
+        known += (known.empty() ? "" : ", ") + chaos::fault_name(k);
+      std::cerr << "chaos: unknown fault \"" << name << "\" in --faults; known: " << known << "\n";
+      return 2;
+    }
+    o.only_faults.push_back(*kind);
+  }
+  o.mode = flags.mode == "loopback" ? chaos::Mode::kLoopback
+           : flags.mode == "netns"  ? chaos::Mode::kNetns
+                                    : chaos::Mode::kAuto;
   o.rerun_command = fmt::format(
       "chorus chaos --seed {} --duration {} --members {} --clients {} --fault-interval {} "
-      "--mode {}{}",
+      "--mode {}{}{}",
       o.seed, flags.duration, o.members, o.clients, flags.fault_interval, flags.mode,
+      flags.faults.empty() ? "" : " --faults " + flags.faults,
       o.unsafe_no_read_index ? " --unsafe-no-read-index" : "");
   return chaos::run_chaos(o);
 }
@@ -71,8 +92,14 @@ void add_chaos_command(CLI::App& app, Job& job) {
   command->add_option("--duration", flags->duration, "how long the workloads run: 90s, 2m, 30m");
   command->add_option("--seed", o.seed, "seeds the fault schedule and the workloads");
   command->add_option("--members", o.members, "cluster size")->check(CLI::Range(3, 7));
-  command->add_option("--mode", flags->mode, "auto or loopback (auto is loopback for now)")
-      ->check(CLI::IsMember({"auto", "loopback"}));
+  command
+      ->add_option("--mode", flags->mode,
+                   "netns: members in network namespaces, with network faults (needs root); "
+                   "loopback: process faults only; auto: netns where possible")
+      ->check(CLI::IsMember({"auto", "netns", "loopback"}));
+  command->add_option("--faults", flags->faults,
+                      "only these faults, comma-separated (e.g. partition-halves,kill-leader); "
+                      "default: every fault the mode can inject");
   command->add_option("--report", o.report_dir, "write report.html and history.json here");
   command->add_option("--chorus-binary", o.chorus_binary, "the chorus executable for members");
   command->add_option("--fault-interval", flags->fault_interval, "time between fault starts");

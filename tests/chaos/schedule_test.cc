@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace chorus::chaos {
 namespace {
 
@@ -60,9 +62,64 @@ TEST(ChaosSchedule, FaultsNeverOverlapAndHealBeforeTheEnd) {
 
 TEST(ChaosSchedule, EveryKindIsDrawn) {
   const auto plan = plan_faults(7, seconds(3600), seconds(5));
-  int seen[4] = {0, 0, 0, 0};
-  for (const auto& fault : plan) ++seen[static_cast<int>(fault.kind)];
-  for (int count : seen) EXPECT_GT(count, 10);
+  std::map<FaultKind, int> seen;
+  for (const auto& fault : plan) ++seen[fault.kind];
+  for (FaultKind kind : {FaultKind::kKillLeader, FaultKind::kKillFollower, FaultKind::kPauseLeader,
+                         FaultKind::kPauseFollower, FaultKind::kReplaceFollower}) {
+    EXPECT_GT(seen[kind], 10) << fault_name(kind);
+  }
+}
+
+TEST(ChaosSchedule, LoopbackPlansHoldNoNetworkOrDiskFaults) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    for (const auto& fault : plan_faults(seed, seconds(600), seconds(5))) {
+      EXPECT_FALSE(is_network_fault(fault.kind)) << seed;
+      EXPECT_NE(fault.kind, FaultKind::kDiskFull) << seed;
+    }
+  }
+}
+
+TEST(ChaosSchedule, NetworkMenuDrawsEveryNetworkKindAndStillProcessFaults) {
+  FaultMenu menu;
+  menu.network = true;
+  menu.disk = true;
+  const auto plan = plan_faults(7, seconds(3600), seconds(5), menu);
+  std::map<FaultKind, int> seen;
+  for (const auto& fault : plan) ++seen[fault.kind];
+  for (FaultKind kind :
+       {FaultKind::kKillLeader, FaultKind::kPauseFollower, FaultKind::kReplaceFollower,
+        FaultKind::kDiskFull, FaultKind::kPartitionLeader, FaultKind::kPartitionHalves,
+        FaultKind::kPartitionBridge, FaultKind::kPartitionOneWay, FaultKind::kPacketLoss}) {
+    EXPECT_GT(seen[kind], 10) << fault_name(kind);
+  }
+  // Without netem, the degraded network is never planned; with it, it is.
+  EXPECT_EQ(seen[FaultKind::kNetworkDegraded], 0);
+  menu.netem = true;
+  int degraded = 0;
+  for (const auto& fault : plan_faults(7, seconds(3600), seconds(5), menu))
+    degraded += fault.kind == FaultKind::kNetworkDegraded;
+  EXPECT_GT(degraded, 10);
+}
+
+TEST(ChaosSchedule, OnlyTheFaultsAskedForArePlanned) {
+  FaultMenu menu;
+  menu.network = true;
+  menu.only = {FaultKind::kPartitionLeader, FaultKind::kPartitionHalves};
+  std::map<FaultKind, int> seen;
+  for (const auto& fault : plan_faults(5, seconds(600), seconds(4), menu)) ++seen[fault.kind];
+  EXPECT_EQ(seen.size(), 2u);
+  EXPECT_GT(seen[FaultKind::kPartitionLeader], 20);
+  EXPECT_GT(seen[FaultKind::kPartitionHalves], 20);
+}
+
+TEST(ChaosSchedule, EveryKindIsNamedAndFoundByItsName) {
+  for (FaultKind kind : all_fault_kinds()) {
+    const auto found = fault_kind_named(fault_name(kind));
+    ASSERT_TRUE(found.has_value()) << fault_name(kind);
+    EXPECT_EQ(*found, kind);
+  }
+  EXPECT_EQ(all_fault_kinds().size(), 12u);
+  EXPECT_FALSE(fault_kind_named("partition").has_value());
 }
 
 TEST(ChaosSchedule, PlanIsBoundedWhateverTheDuration) {

@@ -86,6 +86,17 @@ TEST(ChaosVerdict, PassesOnlyWhenEverythingPassed) {
   results.healed = true;
   results.watch.passed = false;
   EXPECT_FALSE(make_verdict(h, results, {}).passed);
+  results.watch.passed = true;
+  h.lock_writes = {LockWrite{4, 7, "l/a", 10, 20, LockWriteOutcome::kWritten}};  // lost
+  results.locks = check_locks(h.lock_writes, {});
+  const Verdict lost = make_verdict(h, results, {});
+  EXPECT_FALSE(lost.passed);
+  EXPECT_EQ(lost.text.rfind("chaos verdict: FAIL: lock holders overlapped or fenced writes were "
+                            "lost",
+                            0),
+            0u)
+      << lost.text;
+  EXPECT_NE(lost.text.find("1 lock writes (1 checked)"), std::string::npos) << lost.text;
 }
 
 TEST(ChaosVerdict, FaultsInWindowIncludeRecentlyHealedOnes) {
@@ -133,7 +144,16 @@ TEST(ChaosReport, RecoveryIsTheFirstFullSecondAfterTheDip) {
 TEST(ChaosHistory, JsonEscapesAndListsEverything) {
   History h = stale_read_history();
   h.appends.push_back(AppendOp{3, "k\"1", "v\n", 1, 2, KvOutcome::kUnknown});
+  h.lock_holds.push_back(LockHold{4, "chaos/lock/mutex/7a", 12, false, 3, 4, 9});
+  h.lock_writes.push_back(
+      LockWrite{4, 12, "chaos/lock/log/c4-0", 5, 6, LockWriteOutcome::kRefused});
+  h.final_lock_log.push_back(StoredKey{"chaos/lock/log/c4-1", "12", 13, 13, 1});
   const std::string json = history_json(h);
+  EXPECT_NE(json.find("\"lock_key\": \"chaos/lock/mutex/7a\", \"token\": 12"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"outcome\": \"refused\""), std::string::npos);
+  EXPECT_NE(json.find("\"final_lock_log\": [\n{\"key\": \"chaos/lock/log/c4-1\""),
+            std::string::npos);
   EXPECT_NE(json.find("\"k\\\"1\""), std::string::npos);
   EXPECT_NE(json.find("\"v\\n\""), std::string::npos);
   EXPECT_NE(json.find("\"kind\": \"pause-follower\""), std::string::npos);
