@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -53,12 +54,15 @@ LocalCluster::LocalCluster(ClusterOptions options) : options_(std::move(options)
   status_options.fault_tolerance.health.enabled = false;
   status_options.fault_tolerance.prefer_leader = false;
   status_client_ = std::make_unique<client::Client>(status_options);
-  client::ClientOptions admin_options;
-  admin_options.endpoints = endpoints();
-  admin_options.dial_timeout = std::chrono::milliseconds(1000);
-  admin_options.request_timeout = std::chrono::milliseconds(3000);
-  admin_options.fault_tolerance.health.enabled = false;
-  admin_client_ = std::make_unique<client::Client>(admin_options);
+}
+
+std::unique_ptr<client::Client> LocalCluster::admin_client() const {
+  client::ClientOptions options;
+  options.endpoints = endpoints();
+  options.dial_timeout = std::chrono::milliseconds(1000);
+  options.request_timeout = std::chrono::milliseconds(3000);
+  options.fault_tolerance.health.enabled = false;
+  return std::make_unique<client::Client>(options);
 }
 
 LocalCluster::~LocalCluster() {
@@ -241,10 +245,29 @@ bool LocalCluster::remove_member(size_t index, std::string& why) {
     why = m.name + " has not told its id yet";
     return false;
   }
-  auto removed = admin_client_->member_remove(m.id);
+  const auto admin = admin_client();
+  auto removed = admin->member_remove(m.id);
   if (!removed.ok()) {
-    why = fmt::format("MemberRemove {} ({:x}): {}", m.name, m.id, removed.error().error_message());
-    return false;
+    // The outcome is unknown (a timeout may hide a removal that was applied): the member list
+    // says which. Acting on a guess would leave a removed member running, or re-add one that is
+    // still there.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::optional<bool> still_member;
+    while (!still_member && std::chrono::steady_clock::now() < deadline) {
+      auto list = admin->member_list(/*linearizable=*/true);
+      if (list.ok()) {
+        still_member = std::any_of(list->members().begin(), list->members().end(),
+                                   [&](const auto& member) { return member.id() == m.id; });
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+    if (!still_member.has_value() || *still_member) {
+      why = fmt::format("MemberRemove {} ({:x}): {}; {}", m.name, m.id,
+                        removed.error().error_message(),
+                        still_member ? "still a member" : "and the member list did not answer");
+      return false;
+    }
   }
   kill(index);
   std::error_code ignored;
@@ -257,9 +280,12 @@ bool LocalCluster::rejoin_member(size_t index, std::string& why) {
   Member& m = members_[index];
   // Right after a removal the cluster may be electing; MemberAdd is retried for a few seconds.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto admin = admin_client();
   for (;;) {
-    auto added = admin_client_->member_add({fmt::format("http://{}:{}", m.host, m.peer_port)});
-    if (added.ok()) break;
+    auto added = admin->member_add({fmt::format("http://{}:{}", m.host, m.peer_port)});
+    // "already exists": an earlier try that timed out was applied after all.
+    if (added.ok() || added.error().error_message().find("already exist") != std::string::npos)
+      break;
     if (std::chrono::steady_clock::now() > deadline) {
       why = fmt::format("MemberAdd {}: {}", m.name, added.error().error_message());
       return false;

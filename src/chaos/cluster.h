@@ -104,12 +104,13 @@ class LocalCluster {
   // Asks member `index` for its Status: records its id, returns the leader id it names.
   std::optional<uint64_t> leader_id_seen_by(size_t index);
   std::optional<size_t> index_of(uint64_t id) const;
+  // For membership changes: made at each use, so that its discovery finds the leader of now.
+  std::unique_ptr<client::Client> admin_client() const;
 
   ClusterOptions options_;
   std::string initial_cluster_;
   std::vector<Member> members_;
   std::unique_ptr<client::Client> status_client_;  // one endpoint per member, no retries
-  std::unique_ptr<client::Client> admin_client_;   // membership changes: to the leader, retried
 };
 
 }  // namespace chorus::chaos
