@@ -73,9 +73,23 @@ void Node::adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_star
   const uint64_t keep = options_.snapshot_catchup_entries;
   const raft::Index compact_index = index.value > keep ? index - keep : raft::Index{1};
   const size_t size = snapshot.data.size();
-  if (!store_->adopt_snapshot(std::move(snapshot), compact_index)) {
+  if (!store_->adopt_snapshot(std::move(snapshot), compact_index,
+                              /*remove_old_snapshot_files=*/false)) {
     fatal("cannot record a snapshot: " + store_->last_error());
   }
+  // The marker is durable: older snapshot files may go now, off the loop. Snapshots are seconds
+  // apart and a removal takes a fraction of one, so the join below does not wait in practice.
+  if (snapshot_janitor_.joinable()) snapshot_janitor_.join();
+  snapshot_janitor_ = std::thread([this, dir = store_->options().snapshot_dir,
+                                   keep = store_->options().snapshots_kept] {
+    storage::PosixDisk disk;
+    const storage::Status removed = storage::retain_newest_snapshots(disk, dir, keep,
+                                                                     /*remove_temporaries=*/false);
+    if (!removed.ok()) {
+      // Not fatal: the next adoption tries again; a leftover file only takes space.
+      post([this, why = removed.to_string()] { log("cannot remove old snapshots: " + why); });
+    }
+  });
   // What etcd calls the db size: this snapshot plus what was applied since it was taken.
   db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - bytes_applied_at_start);
   log(fmt::format("snapshot at index {} ({} bytes) recorded; log compacted before {}", index.value,

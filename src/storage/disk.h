@@ -39,6 +39,17 @@ class File {
   virtual Result<size_t> read_at(uint64_t offset, std::span<uint8_t> out) = 0;
   // fdatasync(2): the bytes written and the file size become durable.
   virtual Status sync_data() = 0;
+  // A hint, not a durability point: starts writing [offset, offset + length) to the device and
+  // waits until what was started before it is written. A large file written in chunks with a
+  // write_back after each never holds more than two chunks of dirty pages, so the one
+  // sync_data() at its end, and every other file's fsync meanwhile (the WAL's: on ext4 a
+  // journal commit waits for the dirty data it orders), no longer waits behind hundreds of
+  // megabytes of writeback. Durability still needs sync_data(). Default: nothing to do.
+  virtual Status write_back(uint64_t offset, uint64_t length) {
+    (void)offset;
+    (void)length;
+    return Status::Ok();
+  }
   virtual Result<uint64_t> size() = 0;
   // Grows the file to at least `size_bytes` with zeroes, reserving the blocks so that later
   // writes inside that range neither fail for lack of space nor change the file size.

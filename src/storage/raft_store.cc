@@ -1,5 +1,7 @@
 #include "storage/raft_store.h"
 
+#include <cstdint>
+
 #include "storage/snapshot_file.h"
 
 namespace chorus::storage {
@@ -34,6 +36,11 @@ std::optional<std::string> RaftStore::recover(std::vector<std::string>* notes) {
   auto loaded = load_newest_snapshot(disk_, options_.snapshot_dir, state.snapshot.index);
   if (!loaded.ok()) return "snapshot recovery refused: " + loaded.status().to_string();
   for (std::string& note : loaded.value().notes) notes->push_back(std::move(note));
+  // Temporaries a crash left mid-write go now, while no snapshot can be being written; later
+  // prunes leave *.tmp alone (a child process may be writing one). No snapshot file is pruned
+  // here: the loaded one may not be the newest by name (a corrupt newer one was skipped).
+  (void)retain_newest_snapshots(disk_, options_.snapshot_dir, SIZE_MAX,
+                                /*remove_temporaries=*/true);
 
   auto log = std::make_unique<raft::MemoryStorage>();
   raft::Snapshot& snapshot = loaded.value().snapshot;
@@ -72,7 +79,8 @@ bool RaftStore::persist(const std::optional<raft::Snapshot>& snapshot,
   log_->append(entries);
   if (hard_state) log_->set_hard_state(*hard_state);
   if (snapshot) {
-    (void)retain_newest_snapshots(disk_, options_.snapshot_dir, options_.snapshots_kept);
+    (void)retain_newest_snapshots(disk_, options_.snapshot_dir, options_.snapshots_kept,
+                                  /*remove_temporaries=*/false);
   }
   return true;
 }
@@ -83,7 +91,8 @@ bool RaftStore::save_snapshot(const raft::Snapshot& snapshot, raft::Index compac
   return adopt_snapshot(snapshot, compact_index);
 }
 
-bool RaftStore::adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index) {
+bool RaftStore::adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index,
+                               bool remove_old_snapshot_files) {
   if (!check(wal_->save_snapshot_marker({snapshot.metadata.index, snapshot.metadata.term}),
              "save snapshot marker") ||
       !check(wal_->sync(), "sync snapshot marker")) {
@@ -96,7 +105,9 @@ bool RaftStore::adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_inde
     (void)log_->compact(compact_index);
     if (!check(wal_->release_before(compact_index), "release WAL segments")) return false;
   }
-  return check(retain_newest_snapshots(disk_, options_.snapshot_dir, options_.snapshots_kept),
+  if (!remove_old_snapshot_files) return true;
+  return check(retain_newest_snapshots(disk_, options_.snapshot_dir, options_.snapshots_kept,
+                                       /*remove_temporaries=*/false),
                "remove old snapshots");
 }
 

@@ -80,6 +80,10 @@ Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
 // Removes all but the `keep` newest snapshot files (by index, then term) and any leftover
 // temporary files; fsyncs the directory if anything was removed. Call it after a successful
 // write_snapshot_file(), so that the newest is known good. Requires keep >= 1.
-Status retain_newest_snapshots(Disk& disk, const std::string& dir, size_t keep);
+// Without `remove_temporaries`, *.tmp files are left alone: a snapshot may be being written
+// into one right now (the server prunes from a thread of its own while its next snapshot is
+// written by a child process).
+Status retain_newest_snapshots(Disk& disk, const std::string& dir, size_t keep,
+                               bool remove_temporaries = true);
 
 }  // namespace chorus::storage
