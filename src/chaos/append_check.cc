@@ -8,22 +8,6 @@
 
 namespace chorus::chaos {
 
-namespace {
-
-std::string outcome_name(check::KvOutcome outcome) {
-  switch (outcome) {
-    case check::KvOutcome::kOk:
-      return "ok";
-    case check::KvOutcome::kFailed:
-      return "failed";
-    case check::KvOutcome::kUnknown:
-      return "unknown";
-  }
-  return "?";
-}
-
-}  // namespace
-
 CheckOutcome check_appends(const std::vector<AppendOp>& appends,
                            const std::vector<StoredKey>& final_read) {
   CheckOutcome result;
@@ -43,7 +27,7 @@ CheckOutcome check_appends(const std::vector<AppendOp>& appends,
     attempted.emplace(op.key, &op);
     const std::string line =
         fmt::format("client {} put(\"{}\", \"{}\") -> {} [call {}, return {}]", op.client, op.key,
-                    op.value, outcome_name(op.outcome), op.call_us, op.return_us);
+                    op.value, check::outcome_name(op.outcome), op.call_us, op.return_us);
     const auto it = stored.find(op.key);
     if (it == stored.end()) {
       if (op.outcome == check::KvOutcome::kOk) blame(op, "lost (acknowledged, absent): " + line);

@@ -23,18 +23,6 @@ const char* kind_name(check::KvOpKind kind) {
   return "?";
 }
 
-const char* outcome_name(check::KvOutcome outcome) {
-  switch (outcome) {
-    case check::KvOutcome::kOk:
-      return "ok";
-    case check::KvOutcome::kFailed:
-      return "failed";
-    case check::KvOutcome::kUnknown:
-      return "unknown";
-  }
-  return "?";
-}
-
 // The rows of a final read, one JSON object a line.
 std::string stored_keys_json(const std::vector<StoredKey>& keys) {
   std::string out;
@@ -77,8 +65,8 @@ std::string history_json(const History& h) {
         "\"swapped\": {}}}{}\n",
         op.client, kind_name(op.kind), base::json_string(op.key), base::json_string(op.value),
         op.expected ? base::json_string(*op.expected) : "null", op.call_time, op.return_time,
-        outcome_name(op.outcome), op.found, base::json_string(op.read_value), op.cas_succeeded,
-        i + 1 < h.registers.size() ? "," : "");
+        check::outcome_name(op.outcome), op.found, base::json_string(op.read_value),
+        op.cas_succeeded, i + 1 < h.registers.size() ? "," : "");
   }
   out += "],\n\"appends\": [\n";
   for (size_t i = 0; i < h.appends.size(); ++i) {
@@ -87,7 +75,7 @@ std::string history_json(const History& h) {
         "{{\"client\": {}, \"key\": {}, \"value\": {}, \"call_us\": {}, \"return_us\": {}, "
         "\"outcome\": \"{}\"}}{}\n",
         op.client, base::json_string(op.key), base::json_string(op.value), op.call_us, op.return_us,
-        outcome_name(op.outcome), i + 1 < h.appends.size() ? "," : "");
+        check::outcome_name(op.outcome), i + 1 < h.appends.size() ? "," : "");
   }
   out += fmt::format("],\n\"watch_start_revision\": {},\n\"watch_sessions\": {},\n\"watch\": [\n",
                      h.watch_start_revision, h.watch_sessions);

@@ -11,6 +11,18 @@
 #include "check/invariant.h"
 
 namespace chorus::check {
+
+const char* outcome_name(KvOutcome outcome) {
+  switch (outcome) {
+    case KvOutcome::kOk:
+      return "ok";
+    case KvOutcome::kFailed:
+      return "failed";
+    case KvOutcome::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
 namespace {
 
 // Register values are interned per key, so the search compares and hashes small integers.

@@ -31,6 +31,9 @@ enum class KvOutcome : uint8_t {
   kUnknown,
 };
 
+// "ok", "failed" or "unknown": for histories written out and explanations.
+const char* outcome_name(KvOutcome outcome);
+
 struct KvOperation {
   uint64_t client = 0;
   KvOpKind kind = KvOpKind::kGet;
