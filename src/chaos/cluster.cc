@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -299,8 +300,12 @@ bool LocalCluster::rejoin_member(size_t index, std::string& why) {
 bool LocalCluster::exited_unexpectedly(size_t index) {
   Member& m = members_[index];
   if (m.pid <= 0) return false;
-  if (waitpid(m.pid, nullptr, WNOHANG) != m.pid) return false;
+  int status = 0;
+  if (waitpid(m.pid, &status, WNOHANG) != m.pid) return false;
   m.pid = -1;
+  last_exit_ = WIFSIGNALED(status)
+                   ? fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)))
+                   : fmt::format("exit status {}", WEXITSTATUS(status));
   return true;
 }
 

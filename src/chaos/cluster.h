@@ -89,6 +89,9 @@ class LocalCluster {
   bool serving(size_t index) const { return members_[index].pid > 0 && !members_[index].paused; }
   // Whether the process exited on its own (crashed); reaps it.
   bool exited_unexpectedly(size_t index);
+  // How the last member reaped by exited_unexpectedly() ended: "exit status 1", "signal 11
+  // (Segmentation fault)".
+  const std::string& last_exit() const { return last_exit_; }
 
   // The leader named by member `index` (its Status), as an index; nullopt when it does not
   // answer within ~300 ms or names no leader we know.
@@ -109,6 +112,7 @@ class LocalCluster {
 
   ClusterOptions options_;
   std::string initial_cluster_;
+  std::string last_exit_;
   std::vector<Member> members_;
   std::unique_ptr<client::Client> status_client_;  // one endpoint per member, no retries
 };

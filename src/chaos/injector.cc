@@ -263,8 +263,8 @@ void FaultInjector::reap_crashes() {
       continue;
     }
     const std::string what =
-        fmt::format("{} exited on its own at {:.3f}s (see {})", cluster_.member(i).name,
-                    clock_.now_us() / 1e6, cluster_.member(i).log_path);
+        fmt::format("{} exited on its own at {:.3f}s, {} (see {})", cluster_.member(i).name,
+                    clock_.now_us() / 1e6, cluster_.last_exit(), cluster_.member(i).log_path);
     crashes_.push_back(what);
     log_(what);
     cluster_.restart(i);  // keep the run going; the verdict fails on the crash anyway
