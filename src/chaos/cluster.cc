@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "base/free_port.h"
@@ -347,6 +348,18 @@ std::optional<size_t> LocalCluster::leader_seen_by(size_t index) {
   const auto leader = leader_id_seen_by(index);
   if (!leader) return std::nullopt;
   return index_of(*leader);
+}
+
+std::string LocalCluster::dump_stacks(size_t index) {
+  const Member& m = members_[index];
+  if (m.pid <= 0) return "not running";
+  const std::string path = options_.dir + "/" + m.name + ".stacks.txt";
+  const CommandResult gdb =
+      run_command({"gdb", "-p", std::to_string(m.pid), "-batch", "-ex", "thread apply all bt"}, "",
+                  std::chrono::seconds(60));
+  if (gdb.exit_code < 0 && gdb.output.empty()) return "gdb is not available";
+  std::ofstream(path) << gdb.output;
+  return path;
 }
 
 std::string LocalCluster::leader_views() {

@@ -101,6 +101,9 @@ class LocalCluster {
   // What each member says of the leader now ("m1: leader m2 (id 8f..); m2: no answer; ..."),
   // for the verdict when the members do not agree.
   std::string leader_views();
+  // For a member that does not answer: every thread's stack (gdb, where installed) written next
+  // to its log as mN.stacks.txt; the path, or why there is none.
+  std::string dump_stacks(size_t index);
 
  private:
   bool launch(Member& member, std::string& why);

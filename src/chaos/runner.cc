@@ -212,6 +212,12 @@ int run_chaos(const ChaosOptions& options) {
         results.healed = false;
         results.liveness_problem = "no leader agreed on within 30 s of healing; the members say: " +
                                    cluster.leader_views();
+        // A member that answers nothing may be stuck: its threads' stacks say where.
+        for (size_t i = 0; i < cluster.size(); ++i) {
+          if (!cluster.serving(i) || cluster.leader_seen_by(i)) continue;
+          results.liveness_problem +=
+              "; " + cluster.member(i).name + " stacks: " + cluster.dump_stacks(i);
+        }
       }
       final_read = read_appends(cluster.endpoints(), kHealLimit);
       if (!final_read) {
