@@ -258,11 +258,11 @@ bool Raft::maybe_send_append(NodeId to, bool send_if_empty) {
     // The entries the follower needs are compacted: send a snapshot, but only to a follower
     // we have heard from recently (a dead one would make us read the snapshot for nothing).
     if (!pr->recent_active()) return false;
-    auto snapshot = log_.snapshot();
-    if (!snapshot.ok() || snapshot->empty()) return false;
-    log_event("sending snapshot at " + std::to_string(snapshot->metadata.index.value) + " to " +
+    const Snapshot& snapshot = log_.snapshot_ref();
+    if (snapshot.empty()) return false;
+    log_event("sending snapshot at " + std::to_string(snapshot.metadata.index.value) + " to " +
               std::to_string(to.value) + " (" + pr->to_string() + ")");
-    pr->become_snapshot(snapshot->metadata.index);
+    pr->become_snapshot(snapshot.metadata.index);
     send_snapshot_chunk(to, *pr);
     return true;
   }
@@ -287,19 +287,20 @@ bool Raft::maybe_send_append(NodeId to, bool send_if_empty) {
 }
 
 void Raft::send_snapshot_chunk(NodeId to, Progress& pr) {
-  auto snapshot = log_.snapshot();
-  if (!snapshot.ok() || snapshot->empty()) return;
-  if (snapshot->metadata.index != pr.pending_snapshot()) {
+  // By reference: only the chunk is copied, not the whole image once per chunk.
+  const Snapshot& snapshot = log_.snapshot_ref();
+  if (snapshot.empty()) return;
+  if (snapshot.metadata.index != pr.pending_snapshot()) {
     // A newer snapshot replaced the one being sent: start over with it.
-    pr.become_snapshot(snapshot->metadata.index);
+    pr.become_snapshot(snapshot.metadata.index);
   }
-  const std::string& data = snapshot->data;
+  const std::string& data = snapshot.data;
   const uint64_t offset = std::min<uint64_t>(pr.snapshot_offset(), data.size());
   const uint64_t length = std::min<uint64_t>(options_.snapshot_chunk_bytes, data.size() - offset);
   Message message;
   message.type = MessageType::kSnap;
   message.to = to;
-  message.snapshot_metadata = snapshot->metadata;
+  message.snapshot_metadata = snapshot.metadata;
   message.snapshot_offset = offset;
   message.snapshot_chunk = data.substr(offset, length);
   message.snapshot_done = offset + length == data.size();

@@ -179,4 +179,9 @@ Result<Snapshot> RaftLog::snapshot() const {
   return storage_.snapshot();
 }
 
+const Snapshot& RaftLog::snapshot_ref() const {
+  if (unstable_.snapshot()) return *unstable_.snapshot();
+  return storage_.snapshot_ref();
+}
+
 }  // namespace chorus::raft

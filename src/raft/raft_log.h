@@ -67,6 +67,8 @@ class RaftLog {
   const std::optional<Snapshot>& unstable_snapshot() const { return unstable_.snapshot(); }
   // The snapshot to send to a follower: the pending one if any, else the storage's.
   Result<Snapshot> snapshot() const;
+  // The newest snapshot (unstable, else the storage's), by reference: no copy of its data.
+  const Snapshot& snapshot_ref() const;
 
  private:
   Index find_conflict(const std::vector<Entry>& entries) const;
