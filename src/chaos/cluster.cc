@@ -362,6 +362,23 @@ std::string LocalCluster::dump_stacks(size_t index) {
   return path;
 }
 
+std::optional<size_t> LocalCluster::newest_leader() {
+  std::optional<uint64_t> leader;
+  uint64_t term = 0;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (!serving(i)) continue;
+    auto status = status_client_->status_at(i);
+    if (!status.ok()) continue;
+    members_[i].id = status->header().member_id();
+    if (status->leader() != 0 && status->raftterm() >= term) {
+      term = status->raftterm();
+      leader = status->leader();
+    }
+  }
+  if (!leader) return std::nullopt;
+  return index_of(*leader);
+}
+
 std::string LocalCluster::leader_views() {
   std::string text;
   for (size_t i = 0; i < members_.size(); ++i) {

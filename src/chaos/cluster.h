@@ -96,6 +96,9 @@ class LocalCluster {
   // The leader named by member `index` (its Status), as an index; nullopt when it does not
   // answer within ~300 ms or names no leader we know.
   std::optional<size_t> leader_seen_by(size_t index);
+  // The leader named at the highest term by any serving member, asked once each: a member
+  // that has not heard of a newer election still names the old leader.
+  std::optional<size_t> newest_leader();
   // The leader that every serving member agrees on, asked once each.
   std::optional<size_t> agreed_leader();
   // What each member says of the leader now ("m1: leader m2 (id 8f..); m2: no answer; ..."),

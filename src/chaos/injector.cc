@@ -26,10 +26,8 @@ FaultInjector::FaultInjector(LocalCluster& cluster, NamespaceNetwork* network,
       log_(std::move(log)) {}
 
 std::optional<size_t> FaultInjector::any_leader() {
-  for (size_t i = 0; i < cluster_.size(); ++i) {
-    if (auto leader = cluster_.leader_seen_by(i); leader && cluster_.serving(*leader))
-      return leader;
-  }
+  const std::optional<size_t> leader = cluster_.newest_leader();
+  if (leader && cluster_.serving(*leader)) return leader;
   return std::nullopt;
 }
 
