@@ -191,9 +191,9 @@ TEST_F(SnapshotFileTest, RetainCanLeaveATemporaryBeingWrittenAlone) {
   const std::string in_progress = "snap-0000000000000001-0000000000000050.snap.tmp";
   disk.set_durable_contents(dir + "/" + in_progress, Bytes(3, 0));
   ASSERT_STORAGE_OK(retain_newest_snapshots(disk, dir, 1, /*remove_temporaries=*/false));
-  EXPECT_EQ(*disk.list_dir(dir),
-            (std::vector<std::string>{snapshot_file_name(raft::Term(1), raft::Index(30)),
-                                      in_progress}));
+  EXPECT_EQ(
+      *disk.list_dir(dir),
+      (std::vector<std::string>{snapshot_file_name(raft::Term(1), raft::Index(30)), in_progress}));
   // Keeping everything and removing temporaries: what a store does when it opens.
   ASSERT_STORAGE_OK(retain_newest_snapshots(disk, dir, SIZE_MAX, /*remove_temporaries=*/true));
   EXPECT_EQ(*disk.list_dir(dir),
