@@ -108,6 +108,9 @@ int main(int argc, char** argv) {
   // the number below is a warm restart.
 
   if (std::getenv("BENCH_PREPARE_ONLY") != nullptr) return 0;
+  // BENCH_SNAPSHOT_COUNT: a large value measures the same puts without snapshots (the baseline).
+  const std::string snapshot_count =
+      std::getenv("BENCH_SNAPSHOT_COUNT") ? std::getenv("BENCH_SNAPSHOT_COUNT") : "2000";
   const auto start = Clock::now();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -115,7 +118,7 @@ int main(int argc, char** argv) {
           "--listen-client-urls", ("http://" + client).c_str(), "--advertise-client-urls",
           ("http://" + client).c_str(), "--listen-peer-urls", peer.c_str(),
           "--initial-advertise-peer-urls", peer.c_str(), "--initial-cluster-token", token.c_str(),
-          "--snapshot-count", "2000", static_cast<char*>(nullptr));
+          "--snapshot-count", snapshot_count.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   // A fresh channel per attempt: a channel that saw "connection refused" backs off on its own

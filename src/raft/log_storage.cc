@@ -68,13 +68,15 @@ Status MemoryStorage::apply_snapshot(Snapshot&& snapshot) {
   return Status::Ok();
 }
 
-Status MemoryStorage::create_snapshot(Index index, const ConfState& conf_state, std::string data) {
+Status MemoryStorage::create_snapshot(Index index, const ConfState& conf_state, std::string data,
+                                      std::string* displaced) {
   if (index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
   CHORUS_INVARIANT(index <= last_index() && index >= first_index().prev(),
                    "snapshot index outside the log");
   snapshot_.metadata.index = index;
   snapshot_.metadata.term = log_[distance(offset(), index)].term;
   snapshot_.metadata.conf_state = conf_state;
+  if (displaced != nullptr) *displaced = std::move(snapshot_.data);
   snapshot_.data = std::move(data);
   return Status::Ok();
 }

@@ -92,7 +92,7 @@ bool RaftStore::save_snapshot(const raft::Snapshot& snapshot, raft::Index compac
 }
 
 bool RaftStore::adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index,
-                               bool remove_old_snapshot_files) {
+                               bool remove_old_snapshot_files, std::string* displaced) {
   if (!check(wal_->save_snapshot_marker({snapshot.metadata.index, snapshot.metadata.term}),
              "save snapshot marker") ||
       !check(wal_->sync(), "sync snapshot marker")) {
@@ -100,7 +100,7 @@ bool RaftStore::adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_inde
   }
   const raft::Index index = snapshot.metadata.index;
   const raft::ConfState conf_state = snapshot.metadata.conf_state;
-  (void)log_->create_snapshot(index, conf_state, std::move(snapshot.data));
+  (void)log_->create_snapshot(index, conf_state, std::move(snapshot.data), displaced);
   if (compact_index > log_->first_index()) {
     (void)log_->compact(compact_index);
     if (!check(wal_->release_before(compact_index), "release WAL segments")) return false;

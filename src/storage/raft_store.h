@@ -52,9 +52,10 @@ class RaftStore {
   // The same for a snapshot whose file is already written and synced (by someone else: the
   // server writes it in a child process): marker, sync, mirror, release, retention. Without
   // `remove_old_snapshot_files` the retention is left to the caller (unlinking a large file
-  // takes tens of milliseconds, which the server does off its loop).
+  // takes tens of milliseconds, which the server does off its loop). The previous snapshot's
+  // data goes to `*displaced` when given, for the same reason.
   bool adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index,
-                      bool remove_old_snapshot_files = true);
+                      bool remove_old_snapshot_files = true, std::string* displaced = nullptr);
   const RaftStoreOptions& options() const { return options_; }
 
   // Forgets the open WAL (the simulator's crash; a process exit does the same).

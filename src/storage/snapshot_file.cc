@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <thread>
 
 #include "storage/crc32c.h"
 
@@ -11,7 +12,7 @@ namespace {
 
 constexpr std::string_view kTemporarySuffix = ".tmp";
 // The slice of a snapshot image written, then handed to writeback, at a time.
-constexpr uint64_t kWriteBackChunk = 8ull << 20;
+constexpr uint64_t kWriteBackChunk = 1ull << 20;
 constexpr size_t kConfStateLists = 4;
 
 void write_ids(ByteWriter& writer, const std::vector<raft::NodeId>& ids) {
@@ -211,7 +212,8 @@ Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std
 }
 
 Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
-                                        const raft::Snapshot& snapshot) {
+                                        const raft::Snapshot& snapshot,
+                                        uint64_t max_bytes_per_second) {
   if (snapshot.empty()) return Status(Errc::kInvalidArgument, "cannot write an empty snapshot");
   if (Result<std::vector<std::string>> existing = disk.list_dir(dir); !existing.ok()) {
     if (existing.status().code() != Errc::kNotFound) return existing.status();
@@ -235,6 +237,7 @@ Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
     Result<std::unique_ptr<File>> file = disk.open(temporary, OpenMode::kCreateNew);
     if (!file.ok()) return file.status();
     Status status = (*file)->write_at(0, prefix);
+    const auto started = std::chrono::steady_clock::now();
     // The image in chunks, each handed to writeback at once (File::write_back says why): a
     // snapshot of a million keys is ~300 MiB, which otherwise sits dirty until the final sync
     // and stalls the WAL's fsyncs behind it.
@@ -242,6 +245,11 @@ Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
       const uint64_t length = std::min<uint64_t>(kWriteBackChunk, data.size() - done);
       status = (*file)->write_at(prefix.size() + done, data.subspan(done, length));
       if (status.ok()) status = (*file)->write_back(prefix.size() + done, length);
+      if (max_bytes_per_second > 0) {
+        const auto due =
+            started + std::chrono::microseconds((done + length) * 1'000'000 / max_bytes_per_second);
+        std::this_thread::sleep_until(due);
+      }
     }
     if (status.ok()) status = (*file)->write_at(prefix.size() + data.size(), trailer);
     if (status.ok()) status = (*file)->sync_data();
@@ -314,8 +322,31 @@ Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
   return Status(loaded.notes.empty() ? Errc::kNotFound : Errc::kCorrupt, why);
 }
 
+namespace {
+// The paced removal retain_newest_snapshots() describes. kNotFound when the file is gone.
+Status remove_in_slices(Disk& disk, const std::string& dir, const std::string& name,
+                        RemovalPace pace) {
+  const std::string path = join_path(dir, name);
+  const std::string doomed = path + ".tmp";
+  CHORUS_STORAGE_TRY(disk.rename(path, doomed));
+  CHORUS_STORAGE_TRY(disk.sync_dir(dir));
+  {
+    auto file = disk.open(doomed, OpenMode::kOpenExisting);
+    if (!file.ok()) return file.status();
+    auto size = (*file)->size();
+    if (!size.ok()) return size.status();
+    for (uint64_t left = *size; left > pace.slice_bytes;) {
+      left -= pace.slice_bytes;
+      CHORUS_STORAGE_TRY((*file)->truncate(left));
+      std::this_thread::sleep_for(pace.pause);
+    }
+  }
+  return disk.remove(doomed);
+}
+}  // namespace
+
 Status retain_newest_snapshots(Disk& disk, const std::string& dir, size_t keep,
-                               bool remove_temporaries) {
+                               bool remove_temporaries, RemovalPace pace) {
   STORAGE_ASSERT(keep >= 1);
   std::vector<std::string> temporaries;
   Result<std::vector<NamedSnapshot>> snapshots = list_snapshots(disk, dir, &temporaries);
@@ -323,7 +354,9 @@ Status retain_newest_snapshots(Disk& disk, const std::string& dir, size_t keep,
   bool removed = false;
   // Gone already is fine: the server's loop and its snapshot janitor may both prune.
   auto remove = [&](const std::string& name) -> Status {
-    Status status = disk.remove(join_path(dir, name));
+    const bool paced = pace.slice_bytes > 0 && !name.ends_with(".tmp");
+    Status status =
+        paced ? remove_in_slices(disk, dir, name, pace) : disk.remove(join_path(dir, name));
     if (!status.ok() && status.code() != Errc::kNotFound) return status;
     removed = true;
     return Status::Ok();

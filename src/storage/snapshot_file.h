@@ -21,6 +21,7 @@
 // state); a WAL marker without its file is not.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -57,9 +58,11 @@ Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std
 
 // Writes `snapshot` durably into `dir` and returns its path. Requires a non-empty snapshot.
 // An I/O error leaves no file under the final name; an fsync error must stop the node, as in
-// the WAL.
+// the WAL. With `max_bytes_per_second`, the image is written no faster than that: the server
+// caps its background snapshots so that the WAL's fdatasyncs are not queued behind them.
 Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
-                                        const raft::Snapshot& snapshot);
+                                        const raft::Snapshot& snapshot,
+                                        uint64_t max_bytes_per_second = 0);
 
 // Reads and verifies one file; its name must agree with its metadata.
 Result<raft::Snapshot> read_snapshot_file(Disk& disk, const std::string& path);
@@ -83,7 +86,16 @@ Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
 // Without `remove_temporaries`, *.tmp files are left alone: a snapshot may be being written
 // into one right now (the server prunes from a thread of its own while its next snapshot is
 // written by a child process).
+//
+// With a `pace`, each old file is renamed to a temporary name (so a crash midway leaves
+// something the next open removes, never a damaged snapshot under a final name), shrunk a slice
+// at a time with a pause between slices, then unlinked. Unlinking a 300 MiB file at once made
+// ext4 free all its blocks in one go, and the WAL's fdatasync waited behind that for 40-70 ms.
+struct RemovalPace {
+  uint64_t slice_bytes = 0;            // 0: unlink at once
+  std::chrono::milliseconds pause{0};  // between slices
+};
 Status retain_newest_snapshots(Disk& disk, const std::string& dir, size_t keep,
-                               bool remove_temporaries = true);
+                               bool remove_temporaries = true, RemovalPace pace = {});
 
 }  // namespace chorus::storage

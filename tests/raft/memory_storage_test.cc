@@ -119,6 +119,25 @@ TEST(MemoryStorage, CreateSnapshotRecordsTermAndConfiguration) {
   EXPECT_EQ(storage.create_snapshot(Index{4}, conf, "older").error(), Error::kSnapshotOutOfDate);
 }
 
+TEST(MemoryStorage, CreateSnapshotHandsThePreviousImageBack) {
+  // The server frees the previous image off its loop, so it takes it back instead of letting
+  // the assignment free it.
+  MemoryStorage storage = storage_3_to_6();
+  ConfState conf;
+  conf.voters = testing::node_ids({1});
+  std::string displaced = "untouched";
+  ASSERT_TRUE(storage.create_snapshot(Index{4}, conf, "first", &displaced).ok());
+  EXPECT_EQ(displaced, "");  // the initial snapshot had no data
+  ASSERT_TRUE(storage.create_snapshot(Index{5}, conf, "second", &displaced).ok());
+  EXPECT_EQ(displaced, "first");
+  EXPECT_EQ(storage.snapshot_ref().data, "second");
+  // Refused: nothing is displaced.
+  displaced = "kept";
+  EXPECT_EQ(storage.create_snapshot(Index{5}, conf, "again", &displaced).error(),
+            Error::kSnapshotOutOfDate);
+  EXPECT_EQ(displaced, "kept");
+}
+
 TEST(MemoryStorage, ApplySnapshotReplacesTheLogAndRejectsOlderOnes) {
   MemoryStorage storage = storage_3_to_6();
   Snapshot newer;

@@ -185,6 +185,96 @@ TEST_F(SnapshotFileTest, RetainKeepsTheNewestAndRemovesTemporaries) {
                                       snapshot_file_name(raft::Term(1), raft::Index(40))}));
 }
 
+TEST_F(SnapshotFileTest, PacedRetainShrinksOldFilesAwayAndKeepsTheNewest) {
+  const std::string big(10000, 'x');
+  for (uint64_t index : {10, 20, 30}) write(make_snapshot(index, 1, big));
+  const RemovalPace pace{1000, std::chrono::milliseconds(0)};
+  ASSERT_STORAGE_OK(retain_newest_snapshots(disk, dir, 1, /*remove_temporaries=*/false, pace));
+  disk.crash(CrashMode::kDropUnsynced);  // the removals were made durable
+  EXPECT_EQ(*disk.list_dir(dir),
+            (std::vector<std::string>{snapshot_file_name(raft::Term(1), raft::Index(30))}));
+  auto loaded = load_newest_snapshot(disk, dir, raft::Index(30));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->snapshot.data, big);
+}
+
+// A disk whose files accept one truncate and fail every later one: a removal cut short after
+// its first slice, as a crash would cut it.
+class TruncatesOnce final : public Disk {
+ public:
+  explicit TruncatesOnce(Disk& inner) : inner_(inner) {}
+  Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override {
+    auto file = inner_.open(path, mode);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<File>(std::make_unique<Handle>(std::move(*file)));
+  }
+  Status sync_dir(const std::string& dir) override { return inner_.sync_dir(dir); }
+  Status rename(const std::string& from, const std::string& to) override {
+    return inner_.rename(from, to);
+  }
+  Status remove(const std::string& path) override { return inner_.remove(path); }
+  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
+    return inner_.list_dir(dir);
+  }
+  Status create_dir(const std::string& dir) override { return inner_.create_dir(dir); }
+
+ private:
+  class Handle final : public File {
+   public:
+    explicit Handle(std::unique_ptr<File> inner) : inner_(std::move(inner)) {}
+    Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
+      return inner_->write_at(offset, data);
+    }
+    Status append(std::span<const uint8_t> data) override { return inner_->append(data); }
+    Result<size_t> read_at(uint64_t offset, std::span<uint8_t> out) override {
+      return inner_->read_at(offset, out);
+    }
+    Status sync_data() override { return inner_->sync_data(); }
+    Result<uint64_t> size() override { return inner_->size(); }
+    Status preallocate(uint64_t size_bytes) override { return inner_->preallocate(size_bytes); }
+    Status truncate(uint64_t size_bytes) override {
+      if (truncated_) return Status(Errc::kIo, "injected: the removal is cut short");
+      truncated_ = true;
+      return inner_->truncate(size_bytes);
+    }
+    const std::string& path() const override { return inner_->path(); }
+
+   private:
+    std::unique_ptr<File> inner_;
+    bool truncated_ = false;
+  };
+  Disk& inner_;
+};
+
+TEST_F(SnapshotFileTest, PacedRetainCutShortLeavesOnlyATemporaryBehind) {
+  // A paced removal renames the file away before shrinking it: cut short midway, it leaves no
+  // damaged snapshot under a final name, and the next open removes the temporary.
+  const std::string big(10000, 'x');
+  for (uint64_t index : {10, 20}) write(make_snapshot(index, 1, big));
+  TruncatesOnce cut_short(disk);
+  const RemovalPace pace{1000, std::chrono::milliseconds(0)};
+  EXPECT_FALSE(retain_newest_snapshots(cut_short, dir, 1, /*remove_temporaries=*/false, pace).ok());
+  disk.crash(CrashMode::kDropUnsynced);
+  const std::string newest = snapshot_file_name(raft::Term(1), raft::Index(20));
+  const std::string doomed = snapshot_file_name(raft::Term(1), raft::Index(10)) + ".tmp";
+  EXPECT_EQ(*disk.list_dir(dir), (std::vector<std::string>{doomed, newest}));
+  auto loaded = load_newest_snapshot(disk, dir, raft::Index(20));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  ASSERT_STORAGE_OK(retain_newest_snapshots(disk, dir, SIZE_MAX, /*remove_temporaries=*/true));
+  EXPECT_EQ(*disk.list_dir(dir), (std::vector<std::string>{newest}));
+}
+
+TEST_F(SnapshotFileTest, RateLimitedWriteProducesTheSameFile) {
+  // The server caps its background snapshot writes; the cap changes the pace, not the bytes.
+  const raft::Snapshot snapshot = make_snapshot(40, 2, std::string(3 << 20, 'y'));
+  Result<std::string> path = write_snapshot_file(disk, dir, snapshot, 1ull << 30);
+  ASSERT_TRUE(path.ok()) << path.status().to_string();
+  auto read = read_snapshot_file(disk, *path);
+  ASSERT_TRUE(read.ok()) << read.status().to_string();
+  EXPECT_EQ(read->data, snapshot.data);
+  EXPECT_EQ(*disk.contents(*path), encode_snapshot(snapshot));
+}
+
 TEST_F(SnapshotFileTest, RetainCanLeaveATemporaryBeingWrittenAlone) {
   // The server prunes while its next snapshot may be being written into a *.tmp file.
   for (uint64_t index : {10, 20, 30}) write(make_snapshot(index, 1));
