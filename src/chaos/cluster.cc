@@ -240,6 +240,23 @@ void LocalCluster::resume(size_t index) {
   m.paused = false;
 }
 
+std::optional<bool> LocalCluster::listed(uint64_t id, const std::string& peer_url,
+                                         std::chrono::milliseconds patience) const {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto list = admin_client()->member_list(/*linearizable=*/true);
+    if (list.ok()) {
+      return std::any_of(list->members().begin(), list->members().end(), [&](const auto& member) {
+        return (id != 0 && member.id() == id) ||
+               std::find(member.peerurls().begin(), member.peerurls().end(), peer_url) !=
+                   member.peerurls().end();
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return std::nullopt;
+}
+
 bool LocalCluster::remove_member(size_t index, std::string& why) {
   Member& m = members_[index];
   if (m.id == 0) leader_id_seen_by(index);  // learns the id from its Status
@@ -247,23 +264,12 @@ bool LocalCluster::remove_member(size_t index, std::string& why) {
     why = m.name + " has not told its id yet";
     return false;
   }
-  const auto admin = admin_client();
-  auto removed = admin->member_remove(m.id);
+  auto removed = admin_client()->member_remove(m.id);
   if (!removed.ok()) {
     // The outcome is unknown (a timeout may hide a removal that was applied): the member list
     // says which. Acting on a guess would leave a removed member running, or re-add one that is
     // still there.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::optional<bool> still_member;
-    while (!still_member && std::chrono::steady_clock::now() < deadline) {
-      auto list = admin->member_list(/*linearizable=*/true);
-      if (list.ok()) {
-        still_member = std::any_of(list->members().begin(), list->members().end(),
-                                   [&](const auto& member) { return member.id() == m.id; });
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      }
-    }
+    const std::optional<bool> still_member = listed(m.id, "", std::chrono::seconds(10));
     if (!still_member.has_value() || *still_member) {
       why = fmt::format("MemberRemove {} ({:x}): {}; {}", m.name, m.id,
                         removed.error().error_message(),
@@ -280,16 +286,22 @@ bool LocalCluster::remove_member(size_t index, std::string& why) {
 
 bool LocalCluster::rejoin_member(size_t index, std::string& why) {
   Member& m = members_[index];
-  // Right after a removal the cluster may be electing; MemberAdd is retried for a few seconds.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  const auto admin = admin_client();
+  const std::string peer_url = fmt::format("http://{}:{}", m.host, m.peer_port);
+  // Right after a removal the cluster may be electing, and under packet loss calls fail often:
+  // MemberAdd is retried for a while, each time with a fresh client (whose breakers are closed).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   for (;;) {
-    auto added = admin->member_add({fmt::format("http://{}:{}", m.host, m.peer_port)});
+    auto added = admin_client()->member_add({peer_url});
     // "already exists": an earlier try that timed out was applied after all.
     if (added.ok() || added.error().error_message().find("already exist") != std::string::npos)
       break;
     if (std::chrono::steady_clock::now() > deadline) {
-      why = fmt::format("MemberAdd {}: {}", m.name, added.error().error_message());
+      // Unknown outcome again: a member added but never started would leave the cluster one
+      // voter short for the rest of the run. The member list settles it.
+      const std::optional<bool> present = listed(0, peer_url, std::chrono::seconds(10));
+      if (present.value_or(false)) break;
+      why = fmt::format("MemberAdd {}: {}; {}", m.name, added.error().error_message(),
+                        present ? "not a member" : "and the member list did not answer");
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -115,6 +115,11 @@ class LocalCluster {
   std::optional<size_t> index_of(uint64_t id) const;
   // For membership changes: made at each use, so that its discovery finds the leader of now.
   std::unique_ptr<client::Client> admin_client() const;
+  // Whether the member list (read linearizably) names a member with `id` (when non-zero) or
+  // with `peer_url`; nullopt when no list could be read within `patience`. A fresh client per
+  // try: under packet loss the previous one's circuit breakers may all be open.
+  std::optional<bool> listed(uint64_t id, const std::string& peer_url,
+                             std::chrono::milliseconds patience) const;
 
   ClusterOptions options_;
   std::string initial_cluster_;

@@ -146,6 +146,12 @@ void FaultInjector::start(const PlannedFault& planned) {
                false, records_.size() - 1};
     return;
   }
+  const bool replace = planned.kind == FaultKind::kReplaceFollower ||
+                       planned.kind == FaultKind::kReplaceFollowerUnderLoss;
+  if (planned.kind == FaultKind::kReplaceFollowerUnderLoss && network_ == nullptr) {
+    log_(fault_name(planned.kind) + ": skipped, loopback mode has no network faults");
+    return;
+  }
   const bool wants_leader =
       planned.kind == FaultKind::kKillLeader || planned.kind == FaultKind::kPauseLeader;
   std::vector<size_t> candidates;
@@ -172,9 +178,22 @@ void FaultInjector::start(const PlannedFault& planned) {
       log_(fault_name(planned.kind) + ": skipped, " + why);
       return;
     }
-  } else if (planned.kind == FaultKind::kReplaceFollower) {
+  } else if (replace) {
+    if (planned.kind == FaultKind::kReplaceFollowerUnderLoss) {
+      // Lighter than packet-loss's 20-40%: at that rate TCP's backoff stretched one MemberAdd
+      // past 30 s, and the change, not the loss, is what this fault is about.
+      const int percent = 5 + static_cast<int>(planned.pick % 11);
+      record.member += fmt::format(" ({}% loss)", percent);
+      if (!network_->lose_packets(percent)) {
+        log_(fault_name(planned.kind) +
+             ": packet loss not fully applied: " + network_->last_error());
+      }
+    }
     std::string why;
     if (!cluster_.remove_member(member, why)) {
+      if (planned.kind == FaultKind::kReplaceFollowerUnderLoss && !network_->heal()) {
+        log_("network heal incomplete: " + network_->last_error());
+      }
       log_(fault_name(planned.kind) + ": skipped, " + why);
       return;
     }
@@ -210,12 +229,26 @@ void FaultInjector::heal() {
     log_(fmt::format("healed {} (disk freed{})", record.member, stopped ? ", restarted" : ""));
     return;
   }
-  if (record.kind == FaultKind::kReplaceFollower) {
+  if (record.kind == FaultKind::kReplaceFollower ||
+      record.kind == FaultKind::kReplaceFollowerUnderLoss) {
     std::string why;
-    if (!cluster_.rejoin_member(active_->member, why)) log_("rejoin failed: " + why);
+    bool rejoined = cluster_.rejoin_member(active_->member, why);
+    // Under loss, the MemberAdd and the empty member's start happen on the lossy network too;
+    // the network heals after them. A MemberAdd that the loss defeated is tried once more on
+    // the healed network: a member left out would leave the cluster a voter short.
+    const bool lossy = record.kind == FaultKind::kReplaceFollowerUnderLoss;
+    if (lossy) {
+      if (!network_->heal()) log_("network heal incomplete: " + network_->last_error());
+      if (!rejoined) {
+        log_("rejoin under loss failed (" + why + "); trying again on the healed network");
+        rejoined = cluster_.rejoin_member(active_->member, why);
+      }
+    }
+    if (!rejoined) log_("rejoin failed: " + why);
     record.end_us = clock_.now_us();
     active_->healed = true;
-    log_(fmt::format("healed {} (added back as a new member, empty)", record.member));
+    log_(fmt::format("healed {} (added back as a new member, empty{})", record.member,
+                     lossy ? "; then the network" : ""));
     return;
   }
   const bool killed =

@@ -96,7 +96,8 @@ std::string fault_shading(const History& h, int height) {
     const int x0 = x_of(f.start_us, h.end_us);
     const int x1 = std::max(x0 + 1, x_of(f.end_us, h.end_us));
     const bool kill = f.kind == FaultKind::kKillLeader || f.kind == FaultKind::kKillFollower ||
-                      f.kind == FaultKind::kReplaceFollower;
+                      f.kind == FaultKind::kReplaceFollower ||
+                      f.kind == FaultKind::kReplaceFollowerUnderLoss;
     const char* shade = is_network_fault(f.kind) ? "net" : kill ? "kill" : "pause";
     svg += fmt::format(
         "<rect x='{}' y='0' width='{}' height='{}' class='{}'><title>{} on {} {}-{}</title>"

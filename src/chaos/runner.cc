@@ -96,7 +96,7 @@ int run_chaos(const ChaosOptions& options) {
   }
   menu.only = options.only_faults;
   for (FaultKind kind : menu.only) {
-    const bool needs_root = is_network_fault(kind) || kind == FaultKind::kDiskFull;
+    const bool needs_root = needs_network(kind) || kind == FaultKind::kDiskFull;
     if (needs_root && !network) {
       std::cerr << "chaos: --faults " << fault_name(kind)
                 << " needs the network mode (--mode netns), which this run does not have\n";

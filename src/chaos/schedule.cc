@@ -17,6 +17,8 @@ std::string fault_name(FaultKind kind) {
       return "pause-follower";
     case FaultKind::kReplaceFollower:
       return "replace-follower";
+    case FaultKind::kReplaceFollowerUnderLoss:
+      return "replace-follower-under-loss";
     case FaultKind::kDiskFull:
       return "disk-full";
     case FaultKind::kPartitionLeader:
@@ -53,6 +55,10 @@ bool is_network_fault(FaultKind kind) {
   return kind >= FaultKind::kPartitionLeader;
 }
 
+bool needs_network(FaultKind kind) {
+  return is_network_fault(kind) || kind == FaultKind::kReplaceFollowerUnderLoss;
+}
+
 uint64_t SeededRandom::next() {
   uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -86,7 +92,11 @@ std::vector<PlannedFault> plan_faults(uint64_t seed, std::chrono::milliseconds d
                  : draw < 7 ? FaultKind::kPauseLeader
                             : FaultKind::kPauseFollower;
     fault.pick = static_cast<uint32_t>(random.below(1u << 16));
-    if (menu.membership && random.below(10) == 0) fault.kind = FaultKind::kReplaceFollower;
+    if (menu.membership && random.below(10) == 0) {
+      fault.kind = FaultKind::kReplaceFollower;
+      // The network mode changes membership while another fault runs, half the time.
+      if (menu.network && random.below(2) == 0) fault.kind = FaultKind::kReplaceFollowerUnderLoss;
+    }
     if (menu.disk && random.below(10) == 0) fault.kind = FaultKind::kDiskFull;
     if (menu.network && random.below(2) == 1) {
       const uint64_t kinds = menu.netem ? 6 : 5;

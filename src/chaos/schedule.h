@@ -19,6 +19,10 @@ enum class FaultKind : uint8_t {
   // Membership change: MemberRemove a follower, kill and wipe it; when the fault ends, MemberAdd
   // it back at the same address and start it empty (it catches up from the leader).
   kReplaceFollower,
+  // The same membership change while another fault runs: 5 to 15% of every member's incoming
+  // packets are dropped from before the MemberRemove until after the MemberAdd and the empty
+  // member's start (network mode only; healed by rejoining the member, then the network).
+  kReplaceFollowerUnderLoss,
   // Fill a member's own disk (a tmpfs; root only); free it when the fault ends, and restart the
   // member if it stopped, as a member that cannot persist must.
   kDiskFull,
@@ -33,10 +37,12 @@ enum class FaultKind : uint8_t {
 
 // Whether a fault is a network fault (healed by healing the network, not the process).
 bool is_network_fault(FaultKind kind);
+// Whether a fault needs the network mode (the network faults and the composite ones).
+bool needs_network(FaultKind kind);
 
 // The faults a plan may draw from, by what the mode can inject.
 struct FaultMenu {
-  bool membership = true;  // kReplaceFollower
+  bool membership = true;  // kReplaceFollower (and, with `network`, kReplaceFollowerUnderLoss)
   bool disk = false;       // kDiskFull (members on disks of their own)
   bool network = false;    // partitions and packet loss
   bool netem = false;      // and kNetworkDegraded (the kernel has sch_netem)

@@ -73,7 +73,7 @@ TEST(ChaosSchedule, EveryKindIsDrawn) {
 TEST(ChaosSchedule, LoopbackPlansHoldNoNetworkOrDiskFaults) {
   for (uint64_t seed = 0; seed < 20; ++seed) {
     for (const auto& fault : plan_faults(seed, seconds(600), seconds(5))) {
-      EXPECT_FALSE(is_network_fault(fault.kind)) << seed;
+      EXPECT_FALSE(needs_network(fault.kind)) << seed;
       EXPECT_NE(fault.kind, FaultKind::kDiskFull) << seed;
     }
   }
@@ -88,8 +88,9 @@ TEST(ChaosSchedule, NetworkMenuDrawsEveryNetworkKindAndStillProcessFaults) {
   for (const auto& fault : plan) ++seen[fault.kind];
   for (FaultKind kind :
        {FaultKind::kKillLeader, FaultKind::kPauseFollower, FaultKind::kReplaceFollower,
-        FaultKind::kDiskFull, FaultKind::kPartitionLeader, FaultKind::kPartitionHalves,
-        FaultKind::kPartitionBridge, FaultKind::kPartitionOneWay, FaultKind::kPacketLoss}) {
+        FaultKind::kReplaceFollowerUnderLoss, FaultKind::kDiskFull, FaultKind::kPartitionLeader,
+        FaultKind::kPartitionHalves, FaultKind::kPartitionBridge, FaultKind::kPartitionOneWay,
+        FaultKind::kPacketLoss}) {
     EXPECT_GT(seen[kind], 10) << fault_name(kind);
   }
   // Without netem, the degraded network is never planned; with it, it is.
@@ -118,7 +119,7 @@ TEST(ChaosSchedule, EveryKindIsNamedAndFoundByItsName) {
     ASSERT_TRUE(found.has_value()) << fault_name(kind);
     EXPECT_EQ(*found, kind);
   }
-  EXPECT_EQ(all_fault_kinds().size(), 12u);
+  EXPECT_EQ(all_fault_kinds().size(), 13u);
   EXPECT_FALSE(fault_kind_named("partition").has_value());
 }
 
