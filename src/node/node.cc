@@ -263,6 +263,10 @@ void Node::start_raft() {
                       .count()));
   applied_ = snapshot.metadata.index;
   snapshot_index_ = snapshot.metadata.index;
+  // The state machine holds the state now; the image stays in its file until a follower needs
+  // it (freed here, at start, where a pause does not matter).
+  install_snapshot_loader();
+  (void)store_->log().release_snapshot_data();
 
   raft::RaftConfig config;
   config.id = raft::NodeId{id_};
@@ -294,7 +298,6 @@ void Node::stop() {
   }
   if (loop_thread_.joinable()) loop_thread_.join();
   if (snapshot_job_) snapshot_job_->cancel();
-  if (snapshot_reader_.joinable()) snapshot_reader_.join();
   if (snapshot_janitor_.joinable()) snapshot_janitor_.join();
   if (transport_) transport_->stop();
   fail_everything(server_error(convert::ServerError::kStopped));

@@ -184,7 +184,10 @@ class Node {
   // node_snapshot.cc
   void maybe_snapshot();
   void poll_snapshot_job();
-  void adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_start);
+  void adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path,
+                      int64_t bytes_applied_at_start);
+  // Lets the raft log drop the current snapshot's data and read it from its file on demand.
+  void install_snapshot_loader();
   void issue_reads();
   void serve_reads();
   void expire_waiters(std::chrono::steady_clock::time_point now);
@@ -224,9 +227,10 @@ class Node {
   raft::Index applied_;
   // The index of the newest snapshot taken or being taken (what --snapshot-count counts from).
   raft::Index snapshot_index_;
-  // A snapshot being written by a child process, then read back by snapshot_reader_.
+  // A snapshot being written by a child process. Its data is not read back: the raft log
+  // holds the current snapshot's metadata only and reads the file when a follower needs it
+  // (install_snapshot_loader).
   std::optional<SnapshotJob> snapshot_job_;
-  std::thread snapshot_reader_;
   // Removes snapshot files older than the ones kept, after each adoption: off the loop, since
   // unlinking a 300 MiB file took 65-90 ms there (puts waited behind it).
   std::thread snapshot_janitor_;

@@ -1,7 +1,10 @@
 // Snapshots of the state machine, taken every --snapshot-count applied entries without stopping
-// the loop (see snapshot_job.h): fork a writer, read its file back on a helper thread, then
-// record it in the WAL and release the log before it.
+// the loop (see snapshot_job.h): fork a writer, then record its file in the WAL and release the
+// log before it. The raft log keeps the snapshot's metadata only; its data is read from the file
+// when a follower needs it.
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "node/node.h"
 #include "storage/posix_disk.h"
@@ -50,35 +53,27 @@ void Node::poll_snapshot_job() {
                       snapshot_job_->metadata().index.value));
   }
   const std::string path = snapshot_job_->path();
+  const raft::SnapshotMetadata metadata = snapshot_job_->metadata();
   snapshot_job_.reset();
-  const int64_t bytes_at_start = snapshot_bytes_at_start_;
-  if (snapshot_reader_.joinable()) snapshot_reader_.join();
-  // Reading a large file back takes a while: not on the loop.
-  snapshot_reader_ = std::thread([this, path, bytes_at_start] {
-    storage::PosixDisk disk;
-    auto read = storage::read_snapshot_file(disk, path);
-    if (!read.ok()) {
-      post([this, why = read.status().to_string()] {
-        fatal("cannot read back the snapshot just written: " + why);
-      });
-      return;
-    }
-    post([this, snapshot = std::move(read.value()), bytes_at_start]() mutable {
-      adopt_snapshot(std::move(snapshot), bytes_at_start);
-    });
-  });
+  adopt_snapshot(metadata, path, snapshot_bytes_at_start_);
 }
 
-void Node::adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_start) {
+void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path,
+                          int64_t bytes_applied_at_start) {
   snapshot_in_progress_ = false;
-  const raft::Index index = snapshot.metadata.index;
-  if (index <= store_->log().snapshot_ref().metadata.index) {
+  const raft::Index index = metadata.index;
+  if (index <= store_->log().snapshot_metadata().index) {
     // A snapshot from the leader overtook ours meanwhile; retention will remove the file.
     return;
   }
   const uint64_t keep = options_.snapshot_catchup_entries;
   const raft::Index compact_index = index.value > keep ? index - keep : raft::Index{1};
-  const size_t size = snapshot.data.size();
+  std::error_code unknown_size;
+  const auto size = std::filesystem::file_size(path, unknown_size);
+  // Recorded without its data (the child wrote it; nothing reads it back): the raft log reads
+  // the file if a follower needs it.
+  raft::Snapshot snapshot;
+  snapshot.metadata = metadata;
   std::string previous_image;
   if (!store_->adopt_snapshot(std::move(snapshot), compact_index,
                               /*remove_old_snapshot_files=*/false, &previous_image)) {
@@ -102,9 +97,31 @@ void Node::adopt_snapshot(raft::Snapshot snapshot, int64_t bytes_applied_at_star
     }
   });
   // What etcd calls the db size: this snapshot plus what was applied since it was taken.
-  db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - bytes_applied_at_start);
+  if (!unknown_size) {
+    db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - bytes_applied_at_start);
+  }
   log(fmt::format("snapshot at index {} ({} bytes) recorded; log compacted before {}", index.value,
-                  size, compact_index.value));
+                  unknown_size ? 0 : size, compact_index.value));
+}
+
+}  // namespace chorus::node
+
+namespace chorus::node {
+
+void Node::install_snapshot_loader() {
+  store_->log().set_snapshot_loader([this](const raft::SnapshotMetadata& metadata) {
+    // On the loop, when a follower needs a snapshot: reading a large image takes a while (about
+    // a second per 300 MiB from a cold cache), as it does for etcd, which also sends its
+    // snapshot from disk.
+    const std::string path = storage::join_path(
+        store_->options().snapshot_dir, storage::snapshot_file_name(metadata.term, metadata.index));
+    storage::PosixDisk disk;
+    auto read = storage::read_snapshot_file(disk, path);
+    if (!read.ok()) fatal("cannot read the current snapshot back: " + read.status().to_string());
+    log(fmt::format("read snapshot at index {} back from its file for a follower",
+                    metadata.index.value));
+    return std::move(read.value().data);
+  });
 }
 
 }  // namespace chorus::node

@@ -6,8 +6,8 @@
 // state machine exactly as applied at that index, serializes it, writes the snapshot file (to a
 // temporary name, fsynced, renamed, directory fsynced: storage/snapshot_file.h) and exits. The
 // parent goes on applying entries; the kernel copies only the pages it changes meanwhile. When
-// the child has exited, the node reads the finished file back on a helper thread (followers may
-// need it) and only then records the snapshot in the WAL and releases older segments.
+// the child has exited, the node records the snapshot in the WAL and releases older segments;
+// the file is read only if a follower needs the snapshot (MemoryStorage::set_snapshot_loader).
 //
 // The child touches nothing but memory and the snapshot directory: no gRPC, no locks of other
 // threads (fork copies only the calling thread; glibc's malloc is fork-safe), and it dies with

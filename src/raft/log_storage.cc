@@ -41,7 +41,21 @@ Result<std::vector<Entry>> MemoryStorage::entries(Index low, Index high, uint64_
 }
 
 Result<Snapshot> MemoryStorage::snapshot() const {
+  return snapshot_ref();
+}
+
+const Snapshot& MemoryStorage::snapshot_ref() const {
+  if (data_released_) {
+    snapshot_.data = loader_(snapshot_.metadata);
+    data_released_ = false;
+  }
   return snapshot_;
+}
+
+std::string MemoryStorage::release_snapshot_data() {
+  if (!loader_ || snapshot_.empty() || data_released_) return {};
+  data_released_ = true;
+  return std::move(snapshot_.data);
 }
 
 void MemoryStorage::append(const std::vector<Entry>& entries) {
@@ -64,6 +78,7 @@ Status MemoryStorage::apply_snapshot(const Snapshot& snapshot) {
 Status MemoryStorage::apply_snapshot(Snapshot&& snapshot) {
   if (snapshot.metadata.index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;
   snapshot_ = std::move(snapshot);
+  data_released_ = false;
   log_.assign(1, Entry{snapshot_.metadata.term, snapshot_.metadata.index, EntryType::kNormal, {}});
   return Status::Ok();
 }
@@ -78,6 +93,7 @@ Status MemoryStorage::create_snapshot(Index index, const ConfState& conf_state, 
   snapshot_.metadata.conf_state = conf_state;
   if (displaced != nullptr) *displaced = std::move(snapshot_.data);
   snapshot_.data = std::move(data);
+  data_released_ = loader_ && snapshot_.data.empty();
   return Status::Ok();
 }
 

@@ -5,6 +5,8 @@
 // the server keep of their durable log.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "raft/result.h"
@@ -56,12 +58,29 @@ class MemoryStorage final : public LogStorage {
   Status apply_snapshot(const Snapshot& snapshot);
   // The same, taking the snapshot's data without a copy (a restart's snapshot may be large).
   Status apply_snapshot(Snapshot&& snapshot);
-  // The current snapshot, without the copy that snapshot() makes.
-  const Snapshot& snapshot_ref() const override { return snapshot_; }
+  // The current snapshot, without the copy that snapshot() makes. Reads released data back
+  // first (see set_snapshot_loader).
+  const Snapshot& snapshot_ref() const override;
+  // The current snapshot's metadata: never reads released data back.
+  const SnapshotMetadata& snapshot_metadata() const { return snapshot_.metadata; }
+
+  // Where the current snapshot's data can be read again: the server's snapshot file. With a
+  // loader set, release_snapshot_data() drops the in-memory copy (hundreds of megabytes for a
+  // large store, otherwise held all the time the snapshot is current in case a follower needs
+  // it), and snapshot_ref()/snapshot() read it back on first use. The loader must return the
+  // data of exactly the snapshot it is given, or not return (the data is durable state). Without
+  // a loader (the simulator) the data is always held.
+  using SnapshotLoader = std::function<std::string(const SnapshotMetadata&)>;
+  void set_snapshot_loader(SnapshotLoader loader) { loader_ = std::move(loader); }
+  // Drops the in-memory data (when a loader is set) and returns it, so that the caller can free
+  // it where a pause does not matter.
+  std::string release_snapshot_data();
+  bool snapshot_data_held() const { return !data_released_; }
   // Records a snapshot of the state machine at `index` (which must be applied). Returns nothing
   // but the outcome: the snapshot may be hundreds of megabytes (read it with snapshot_ref()).
   // The previous snapshot's data is moved into `*displaced` when given, so that the caller can
   // free it where a pause does not matter (freeing 300 MiB takes tens of milliseconds).
+  // Empty `data` with a loader set records a snapshot whose data is on disk only (released).
   Status create_snapshot(Index index, const ConfState& conf_state, std::string data,
                          std::string* displaced = nullptr);
   // Discards entries before `compact_index`; compact_index must be <= the last applied index.
@@ -71,7 +90,10 @@ class MemoryStorage final : public LogStorage {
   Index offset() const { return log_.front().index; }
 
   HardState hard_state_;
-  Snapshot snapshot_;
+  // Mutable: a released snapshot's data is read back by the const snapshot_ref().
+  mutable Snapshot snapshot_;
+  mutable bool data_released_ = false;
+  SnapshotLoader loader_;
   // log_[0] is a dummy entry holding the index and term of the last compacted entry;
   // log_[i] holds index offset()+i.
   std::vector<Entry> log_;

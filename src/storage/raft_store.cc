@@ -17,7 +17,7 @@ bool RaftStore::check(const Status& status, const char* what) {
 
 bool RaftStore::empty() const {
   return log_->hard_state().empty() && log_->last_index() == raft::Index{} &&
-         log_->snapshot().value().empty();
+         log_->snapshot_metadata().index == raft::Index{};
 }
 
 std::optional<std::string> RaftStore::recover(std::vector<std::string>* notes) {

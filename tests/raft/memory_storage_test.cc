@@ -138,6 +138,45 @@ TEST(MemoryStorage, CreateSnapshotHandsThePreviousImageBack) {
   EXPECT_EQ(displaced, "kept");
 }
 
+TEST(MemoryStorage, ReleasedSnapshotDataIsReadBackThroughTheLoaderOnFirstUse) {
+  // The server keeps the snapshot image in its file, not in memory; the core still sees it.
+  MemoryStorage storage = storage_3_to_6();
+  ConfState conf;
+  conf.voters = testing::node_ids({1});
+  int loads = 0;
+  storage.set_snapshot_loader([&](const SnapshotMetadata& metadata) {
+    ++loads;
+    return "image at " + std::to_string(metadata.index.value);
+  });
+  ASSERT_TRUE(storage.create_snapshot(Index{5}, conf, "image at 5").ok());
+  EXPECT_TRUE(storage.snapshot_data_held());
+  EXPECT_EQ(storage.release_snapshot_data(), "image at 5");
+  EXPECT_FALSE(storage.snapshot_data_held());
+  EXPECT_EQ(storage.release_snapshot_data(), "");  // released already
+  // Metadata never loads.
+  EXPECT_EQ(storage.snapshot_metadata().index, Index{5});
+  EXPECT_EQ(loads, 0);
+  EXPECT_EQ(storage.snapshot_ref().data, "image at 5");
+  EXPECT_EQ(storage.snapshot()->data, "image at 5");
+  EXPECT_EQ(loads, 1);  // once, then held again
+  EXPECT_TRUE(storage.snapshot_data_held());
+  // A snapshot recorded without its data (written to its file by someone else) starts released.
+  ASSERT_TRUE(storage.create_snapshot(Index{6}, conf, "").ok());
+  EXPECT_FALSE(storage.snapshot_data_held());
+  EXPECT_EQ(storage.snapshot_ref().data, "image at 6");
+  EXPECT_EQ(loads, 2);
+}
+
+TEST(MemoryStorage, WithoutALoaderTheDataStaysInMemory) {
+  MemoryStorage storage = storage_3_to_6();
+  ConfState conf;
+  conf.voters = testing::node_ids({1});
+  ASSERT_TRUE(storage.create_snapshot(Index{5}, conf, "image").ok());
+  EXPECT_EQ(storage.release_snapshot_data(), "");
+  EXPECT_TRUE(storage.snapshot_data_held());
+  EXPECT_EQ(storage.snapshot_ref().data, "image");
+}
+
 TEST(MemoryStorage, ApplySnapshotReplacesTheLogAndRejectsOlderOnes) {
   MemoryStorage storage = storage_3_to_6();
   Snapshot newer;
