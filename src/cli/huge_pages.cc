@@ -17,8 +17,8 @@ std::string tunables() {
 }  // namespace
 
 void reexec_with_huge_pages(char** argv) {
-  const char* opt_out = std::getenv("CHORUS_MALLOC_HUGE_PAGES");
-  if (opt_out != nullptr && std::string(opt_out) == "0") return;
+  const char* opt_in = std::getenv("CHORUS_MALLOC_HUGE_PAGES");
+  if (opt_in == nullptr || std::string(opt_in) != "1") return;
   const std::string original = tunables();
   if (original.find(kTunable) != std::string::npos) return;  // set by the operator, or done
   const std::string value = original + (original.empty() ? "" : ":") + kTunable + "=1";
