@@ -298,18 +298,28 @@ Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
   if (!snapshots.ok()) return snapshots.status();
   LoadedSnapshot loaded;
   std::string too_old;
+  std::vector<std::string> skipped;
   for (const NamedSnapshot& candidate : *snapshots) {
     const std::string path = join_path(dir, candidate.file);
     Result<raft::Snapshot> snapshot = read_snapshot_file(disk, path);
     if (!snapshot.ok() && snapshot.status().code() != Errc::kCorrupt) return snapshot.status();
     if (!snapshot.ok()) {
       loaded.notes.push_back("skipped " + snapshot.status().to_string());
+      skipped.push_back(path);
       continue;
     }
     if (snapshot->metadata.index < required_index) {
       too_old = "; " + path + " is valid but older";  // the log no longer reaches back to it
       break;
     }
+    // Out of the way, as etcd does with its broken snapshots: a corrupt file still named as the
+    // newest snapshot would make retention (which keeps the newest few by name) prune the one
+    // just loaded. Kept, not removed, so that the operator can look at it.
+    for (const std::string& broken : skipped) {
+      CHORUS_STORAGE_TRY(disk.rename(broken, broken + kBrokenSuffix));
+      loaded.notes.push_back("renamed " + broken + " to " + broken + kBrokenSuffix);
+    }
+    if (!skipped.empty()) CHORUS_STORAGE_TRY(disk.sync_dir(dir));
     loaded.snapshot = std::move(*snapshot);
     loaded.path = path;
     return loaded;

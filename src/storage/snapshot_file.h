@@ -67,16 +67,20 @@ Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
 // Reads and verifies one file; its name must agree with its metadata.
 Result<raft::Snapshot> read_snapshot_file(Disk& disk, const std::string& path);
 
+// Appended to the name of a corrupt snapshot file that loading skipped (etcd does the same).
+inline constexpr const char* kBrokenSuffix = ".broken";
+
 struct LoadedSnapshot {
   raft::Snapshot snapshot;         // empty (index 0) when there is none
   std::string path;                // empty when there is none
-  std::vector<std::string> notes;  // corrupt newer files that were skipped, for the log
+  std::vector<std::string> notes;  // corrupt newer files that were skipped and renamed, for the log
 };
 
 // The newest valid snapshot in `dir`. A corrupt newer file is skipped (and noted) only if an
 // older valid file at or above `required_index` exists: `required_index` is the WAL's snapshot
-// marker, below which the log no longer has the entries. Fails with kCorrupt or kNotFound when
-// no acceptable file exists and required_index > 0 or a corrupt file was found.
+// marker, below which the log no longer has the entries. Skipped files are then renamed with
+// kBrokenSuffix, so that nothing takes them for snapshots again. Fails with kCorrupt or kNotFound
+// when no acceptable file exists and required_index > 0 or a corrupt file was found.
 Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
                                             raft::Index required_index);
 

@@ -145,8 +145,38 @@ TEST_F(SnapshotFileTest, LoadNewestSkipsACorruptNewestIfAnOlderValidOneWillDo) {
   Result<LoadedSnapshot> loaded = load_newest_snapshot(disk, dir, raft::Index(10));
   ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
   EXPECT_EQ(loaded->snapshot.metadata.index, raft::Index(10));
-  ASSERT_EQ(loaded->notes.size(), 1u);
+  ASSERT_EQ(loaded->notes.size(), 2u);
   EXPECT_NE(loaded->notes[0].find(newest), std::string::npos);
+  EXPECT_NE(loaded->notes[1].find(newest + kBrokenSuffix), std::string::npos);
+}
+
+TEST_F(SnapshotFileTest, ASkippedCorruptFileIsRenamedSoRetentionKeepsTheLoadedOne) {
+  write(make_snapshot(10, 1));
+  const std::string newest = write(make_snapshot(20, 1));
+  disk.corrupt_byte(newest, 30, 0xFF);
+  ASSERT_TRUE(load_newest_snapshot(disk, dir, raft::Index(10)).ok());
+  disk.crash(CrashMode::kDropUnsynced);  // the rename was made durable
+  // Before the rename, keeping the newest one by name kept the corrupt file and removed the
+  // only valid snapshot, the one the member had just restarted from.
+  ASSERT_STORAGE_OK(retain_newest_snapshots(disk, dir, 1, /*remove_temporaries=*/false));
+  EXPECT_EQ(*disk.list_dir(dir),
+            (std::vector<std::string>{
+                snapshot_file_name(raft::Term(1), raft::Index(10)),
+                snapshot_file_name(raft::Term(1), raft::Index(20)) + kBrokenSuffix}));
+  auto again = load_newest_snapshot(disk, dir, raft::Index(10));
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(again->snapshot.metadata.index, raft::Index(10));
+  EXPECT_TRUE(again->notes.empty()) << "the broken file is not read again";
+}
+
+TEST_F(SnapshotFileTest, ARefusedLoadRenamesNothing) {
+  write(make_snapshot(10, 1));
+  const std::string newest = write(make_snapshot(20, 1));
+  disk.corrupt_byte(newest, 30, 0xFF);
+  ASSERT_FALSE(load_newest_snapshot(disk, dir, raft::Index(20)).ok());
+  EXPECT_EQ(*disk.list_dir(dir),
+            (std::vector<std::string>{snapshot_file_name(raft::Term(1), raft::Index(10)),
+                                      snapshot_file_name(raft::Term(1), raft::Index(20))}));
 }
 
 TEST_F(SnapshotFileTest, LoadNewestRefusesWhenTheValidOneIsOlderThanTheWalNeeds) {
