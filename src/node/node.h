@@ -184,8 +184,7 @@ class Node {
   // node_snapshot.cc
   void maybe_snapshot();
   void poll_snapshot_job();
-  void adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path,
-                      int64_t bytes_applied_at_start);
+  void adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path);
   // Lets the raft log drop the current snapshot's data and read it from its file on demand.
   void install_snapshot_loader();
   void issue_reads();

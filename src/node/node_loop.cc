@@ -206,8 +206,6 @@ void Node::process_ready() {
       restore(*ready.snapshot);
       applied_ = ready.snapshot->metadata.index;
       snapshot_index_ = applied_;
-      // Persisted to its file and restored: the raft log need not hold the image too.
-      (void)store_->log().release_snapshot_data();
     }
     note_heartbeats(ready.messages_after_persist);
     if (transport_) transport_->send(std::move(ready.messages_after_persist));

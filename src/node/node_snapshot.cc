@@ -55,11 +55,10 @@ void Node::poll_snapshot_job() {
   const std::string path = snapshot_job_->path();
   const raft::SnapshotMetadata metadata = snapshot_job_->metadata();
   snapshot_job_.reset();
-  adopt_snapshot(metadata, path, snapshot_bytes_at_start_);
+  adopt_snapshot(metadata, path);
 }
 
-void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path,
-                          int64_t bytes_applied_at_start) {
+void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path) {
   snapshot_in_progress_ = false;
   const raft::Index index = metadata.index;
   if (index <= store_->log().snapshot_metadata().index) {
@@ -98,7 +97,7 @@ void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::str
   });
   // What etcd calls the db size: this snapshot plus what was applied since it was taken.
   if (!unknown_size) {
-    db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - bytes_applied_at_start);
+    db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - snapshot_bytes_at_start_);
   }
   log(fmt::format("snapshot at index {} ({} bytes) recorded; log compacted before {}", index.value,
                   unknown_size ? 0 : size, compact_index.value));

@@ -83,6 +83,15 @@ Status MemoryStorage::apply_snapshot(Snapshot&& snapshot) {
   return Status::Ok();
 }
 
+Status MemoryStorage::apply_snapshot_on_disk(const SnapshotMetadata& metadata) {
+  CHORUS_INVARIANT(has_snapshot_loader(), "a snapshot held on disk only needs a loader");
+  Snapshot recorded;
+  recorded.metadata = metadata;
+  Status applied = apply_snapshot(std::move(recorded));
+  if (applied.ok()) data_released_ = true;
+  return applied;
+}
+
 Status MemoryStorage::create_snapshot(Index index, const ConfState& conf_state, std::string data,
                                       std::string* displaced) {
   if (index <= snapshot_.metadata.index) return Error::kSnapshotOutOfDate;

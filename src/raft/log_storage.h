@@ -58,6 +58,9 @@ class MemoryStorage final : public LogStorage {
   Status apply_snapshot(const Snapshot& snapshot);
   // The same, taking the snapshot's data without a copy (a restart's snapshot may be large).
   Status apply_snapshot(Snapshot&& snapshot);
+  // The same for a snapshot whose data is already in its file: recorded as released, so that
+  // the image is not held in memory a second time (requires a loader, see below).
+  Status apply_snapshot_on_disk(const SnapshotMetadata& metadata);
   // The current snapshot, without the copy that snapshot() makes. Reads released data back
   // first (see set_snapshot_loader).
   const Snapshot& snapshot_ref() const override;
@@ -72,6 +75,7 @@ class MemoryStorage final : public LogStorage {
   // a loader (the simulator) the data is always held.
   using SnapshotLoader = std::function<std::string(const SnapshotMetadata&)>;
   void set_snapshot_loader(SnapshotLoader loader) { loader_ = std::move(loader); }
+  bool has_snapshot_loader() const { return static_cast<bool>(loader_); }
   // Drops the in-memory data (when a loader is set) and returns it, so that the caller can free
   // it where a pause does not matter.
   std::string release_snapshot_data();

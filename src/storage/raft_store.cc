@@ -74,8 +74,13 @@ bool RaftStore::persist(const std::optional<raft::Snapshot>& snapshot,
   }
   if (!check(wal_->save(hard_state ? &*hard_state : nullptr, entries), "save")) return false;
   if (!check(wal_->sync(), "sync")) return false;
-  // Durable: mirror it for the core.
-  if (snapshot) (void)log_->apply_snapshot(*snapshot);
+  // Durable: mirror it for the core. With a loader, the image just written stays in its file
+  // only: the state machine restores from the Ready's copy, and a copy here would be dropped.
+  if (snapshot && log_->has_snapshot_loader()) {
+    (void)log_->apply_snapshot_on_disk(snapshot->metadata);
+  } else if (snapshot) {
+    (void)log_->apply_snapshot(*snapshot);
+  }
   log_->append(entries);
   if (hard_state) log_->set_hard_state(*hard_state);
   if (snapshot) {

@@ -167,6 +167,29 @@ TEST(MemoryStorage, ReleasedSnapshotDataIsReadBackThroughTheLoaderOnFirstUse) {
   EXPECT_EQ(loads, 2);
 }
 
+TEST(MemoryStorage, ASnapshotAppliedOnDiskStartsReleasedAndLoadsOnFirstUse) {
+  MemoryStorage storage = storage_3_to_6();
+  int loads = 0;
+  storage.set_snapshot_loader([&](const SnapshotMetadata& metadata) {
+    ++loads;
+    return "image at " + std::to_string(metadata.index.value);
+  });
+  SnapshotMetadata metadata;
+  metadata.index = Index{10};
+  metadata.term = Term{9};
+  metadata.conf_state.voters = testing::node_ids({1, 2, 3});
+  ASSERT_TRUE(storage.apply_snapshot_on_disk(metadata).ok());
+  EXPECT_FALSE(storage.snapshot_data_held());
+  EXPECT_EQ(storage.first_index(), Index{11});
+  EXPECT_EQ(storage.last_index(), Index{10});
+  EXPECT_EQ(storage.term(Index{10}).value(), Term{9});
+  EXPECT_EQ(loads, 0);
+  EXPECT_EQ(storage.snapshot_ref().data, "image at 10");
+  EXPECT_EQ(loads, 1);
+  metadata.index = Index{7};
+  EXPECT_EQ(storage.apply_snapshot_on_disk(metadata).error(), Error::kSnapshotOutOfDate);
+}
+
 TEST(MemoryStorage, WithoutALoaderTheDataStaysInMemory) {
   MemoryStorage storage = storage_3_to_6();
   ConfState conf;
