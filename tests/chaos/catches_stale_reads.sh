@@ -12,6 +12,7 @@
 # Exit 77 (skipped) where network namespaces cannot be made (no root): loopback mode has no
 # partitions, and its pauses catch the bug only on a loaded machine (docs/chaos.md).
 # Usage: catches_stale_reads.sh CHORUS_BINARY FIRST_SEED [ATTEMPTS]
+. "$(dirname "$0")/skip_without_netns.sh"
 chorus="$1"
 seed="$2"
 attempts="${3:-3}"
@@ -22,12 +23,7 @@ while [ "$n" -lt "$attempts" ]; do
   "$chorus" chaos --duration 30s --mode netns --faults partition-leader,partition-halves \
     --fault-interval 4s --seed "$seed" --unsafe-no-read-index >"$out" 2>&1
   rc=$?
-  if [ "$rc" -eq 2 ] && grep -q '^chaos: --mode netns:' "$out"; then
-    cat "$out"
-    rm -f "$out"
-    echo "skipped: this machine cannot run chorus chaos's network mode"
-    exit 77
-  fi
+  skip_without_netns "$rc" "$out"
   verdict_ok=0
   grep -q '^chaos verdict: FAIL: register history is not linearizable' "$out" && verdict_ok=1
   # A failed run keeps its members' data for debugging; this failure is the expected one.
