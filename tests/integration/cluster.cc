@@ -180,6 +180,13 @@ std::optional<etcdserverpb::StatusResponse> Cluster::status(size_t index) {
   if (!running(index)) return std::nullopt;
   etcdserverpb::StatusResponse response;
   auto context = deadline_context(500);
+  // Wait for the connection within the deadline instead of failing at once. A member polled
+  // before it listens leaves the channel in TRANSIENT_FAILURE, where gRPC fails calls
+  // immediately; with no call in progress, no thread polls the reconnection's socket but gRPC's
+  // backup poller, every 5 s, so each step of the reconnect (refused, connected, HTTP/2
+  // settings) took 5 s and wait_for_leader ran out of its 15 s (seen when members started a
+  // little later than usual: under ASan, on a loaded machine, re-executed for huge pages).
+  context->set_wait_for_ready(true);
   if (!maintenance(index).Status(context.get(), {}, &response).ok()) return std::nullopt;
   return response;
 }
