@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -35,6 +36,12 @@ bool serves_with(const char* opt_in, bool expect_tunable) {
   const bool has_tunable =
       environment.find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1") != std::string::npos;
   EXPECT_EQ(has_tunable, expect_tunable) << "environment: " << environment;
+  // Still named after its binary, so that ps, pgrep and pidof find it (executing
+  // /proc/self/exe named it "exe").
+  std::ifstream comm("/proc/" + std::to_string(cluster.member(0).pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, std::filesystem::path(CHORUS_BINARY).filename().string().substr(0, 15));
   return true;
 }
 
