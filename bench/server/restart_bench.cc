@@ -8,6 +8,7 @@
 // also won an election, which the default --election-timeout of 1 s dominates).
 //
 //   restart_bench CHORUS_BINARY [keys=1000000] [value_bytes=256] [dir=/tmp/chorus-restart-bench]
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -157,6 +159,9 @@ int main(int argc, char** argv) {
   // taking a snapshot of the whole store makes writes wait.
   const int puts = std::getenv("BENCH_PUTS") ? std::atoi(std::getenv("BENCH_PUTS")) : 5000;
   std::vector<double> latencies_ms;
+  // The slowest puts and when they were sent (UTC, as in the server's log lines), so that an
+  // outlier can be matched with what the server logged around it (a snapshot, a slow fsync).
+  std::vector<std::pair<double, std::chrono::system_clock::time_point>> slowest;
   {
     auto kv =
         etcdserverpb::KV::NewStub(grpc::CreateChannel(client, grpc::InsecureChannelCredentials()));
@@ -167,9 +172,13 @@ int main(int argc, char** argv) {
       etcdserverpb::PutResponse response;
       grpc::ClientContext context;
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      const auto sent = std::chrono::system_clock::now();
       const auto before = Clock::now();
       if (!kv->Put(&context, put, &response).ok()) continue;
       latencies_ms.push_back(seconds_since(before) * 1000);
+      slowest.emplace_back(latencies_ms.back(), sent);
+      std::sort(slowest.begin(), slowest.end(), std::greater<>());
+      if (slowest.size() > 5) slowest.pop_back();
     }
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
@@ -181,6 +190,15 @@ int main(int argc, char** argv) {
       "puts across snapshots: {} of {} acknowledged; latency p50 {:.2f} ms, p99 {:.2f} ms, "
       "max {:.1f} ms\n",
       latencies_ms.size(), puts, percentile(0.5), percentile(0.99), percentile(1.0));
+  std::string slow_list;
+  for (const auto& [ms, sent] : slowest) {
+    const auto since_second = std::chrono::duration_cast<std::chrono::milliseconds>(
+        sent.time_since_epoch() % std::chrono::seconds(1));
+    slow_list +=
+        fmt::format(" {:.1f} ms at {:%H:%M:%S}.{:03}Z;", ms,
+                    fmt::gmtime(std::chrono::system_clock::to_time_t(sent)), since_second.count());
+  }
+  std::cout << "slowest puts:" << slow_list << "\n";
   const long rss = peak_rss_mib(pid);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
