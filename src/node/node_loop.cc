@@ -201,7 +201,7 @@ void Node::process_ready() {
     term_ = raft_->term().value;
     note_heartbeats(ready.messages);
     if (transport_) transport_->send(std::move(ready.messages));
-    if (ready.must_sync()) persist(ready);
+    if (ready.must_persist()) persist(ready);
     if (ready.snapshot) {
       restore(*ready.snapshot);
       applied_ = ready.snapshot->metadata.index;
@@ -334,9 +334,10 @@ void Node::sync_peers() {
 
 void Node::persist(const raft::Ready& ready) {
   const auto start = Clock::now();
-  if (!store_->persist(ready.snapshot, ready.hard_state, ready.entries)) {
+  if (!store_->persist(ready.snapshot, ready.hard_state, ready.entries, ready.must_sync())) {
     fatal("cannot persist the Raft log: " + store_->last_error());
   }
+  if (!ready.must_sync()) return;  // a new commit index only: buffered, no fdatasync
   const auto took = Clock::now() - start;
   metrics_.wal_fsync.observe(metrics::seconds(took));
   if (!ready.entries.empty()) {

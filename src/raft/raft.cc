@@ -484,7 +484,11 @@ Ready Raft::ready() {
   const SoftState soft{lead_, role_};
   if (soft != previous_soft_state_) ready.soft_state = soft;
   const HardState hard{term_, vote_, log_.committed()};
-  if (hard != previous_hard_state_) ready.hard_state = hard;
+  if (hard != previous_hard_state_) {
+    ready.hard_state = hard;
+    ready.term_or_vote_changed =
+        hard.term != previous_hard_state_.term || hard.vote != previous_hard_state_.vote;
+  }
   ready.entries = log_.unstable_entries();
   ready.snapshot = log_.unstable_snapshot();
   ready.committed_entries = log_.next_committed_entries();

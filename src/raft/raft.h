@@ -84,7 +84,17 @@ struct Ready {
   std::vector<Entry> committed_entries;
   std::vector<ReadState> read_states;
 
-  bool must_sync() const { return hard_state.has_value() || !entries.empty() || snapshot; }
+  // Set by Raft::ready(): the hard state's term or vote changed. A new commit index alone
+  // need not be durable (as in etcd's raft): after a crash a member restarts from an older
+  // commit, which is always safe, and learns the newer one from the leader.
+  bool term_or_vote_changed = false;
+
+  // Something must be written to the WAL.
+  bool must_persist() const { return hard_state.has_value() || !entries.empty() || snapshot; }
+  // ... and synced before messages_after_persist leave and before the next Ready. A Ready that
+  // only moves the commit index is written without a sync, saving an fdatasync per commit on
+  // every member; the next sync makes it durable along with whatever follows.
+  bool must_sync() const { return term_or_vote_changed || !entries.empty() || snapshot; }
 };
 
 struct RaftStatus {

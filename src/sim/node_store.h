@@ -28,8 +28,8 @@ class NodeStore {
 
   bool persist(const std::optional<raft::Snapshot>& snapshot,
                const std::optional<raft::HardState>& hard_state,
-               const std::vector<raft::Entry>& entries) {
-    return store_.persist(snapshot, hard_state, entries);
+               const std::vector<raft::Entry>& entries, bool sync = true) {
+    return store_.persist(snapshot, hard_state, entries, sync);
   }
   bool save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index) {
     return store_.save_snapshot(snapshot, compact_index);

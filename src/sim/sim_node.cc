@@ -128,7 +128,8 @@ bool SimNode::process_ready() {
     }
     const bool committed_more = ready.hard_state && raft_->role() == raft::Role::kLeader &&
                                 ready.hard_state->commit > store_.log().hard_state().commit;
-    if (ready.must_sync() && !store_.persist(ready.snapshot, ready.hard_state, ready.entries)) {
+    if (ready.must_persist() &&
+        !store_.persist(ready.snapshot, ready.hard_state, ready.entries, ready.must_sync())) {
       // A torn write means the process died; a failed fsync means it must stop, since the
       // kernel may have dropped the pages (never retry an fsync).
       stop("stopped: " + store_.last_error(), storage::CrashMode::kDropUnsynced);

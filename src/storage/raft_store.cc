@@ -62,7 +62,9 @@ std::optional<std::string> RaftStore::recover(std::vector<std::string>* notes) {
 
 bool RaftStore::persist(const std::optional<raft::Snapshot>& snapshot,
                         const std::optional<raft::HardState>& hard_state,
-                        const std::vector<raft::Entry>& entries) {
+                        const std::vector<raft::Entry>& entries, bool sync) {
+  // Nothing unsynced may stand between a snapshot or entries and their sync.
+  sync = sync || snapshot || !entries.empty();
   if (snapshot) {
     // The file first, then the marker that lets the WAL drop the entries it covers.
     auto written = write_snapshot_file(disk_, options_.snapshot_dir, *snapshot);
@@ -73,9 +75,11 @@ bool RaftStore::persist(const std::optional<raft::Snapshot>& snapshot,
     }
   }
   if (!check(wal_->save(hard_state ? &*hard_state : nullptr, entries), "save")) return false;
-  if (!check(wal_->sync(), "sync")) return false;
-  // Durable: mirror it for the core. With a loader, the image just written stays in its file
-  // only: the state machine restores from the Ready's copy, and a copy here would be dropped.
+  // Unsynced records stay in the WAL's buffer: bounded, since every append of entries syncs.
+  if (sync && !check(wal_->sync(), "sync")) return false;
+  // Durable (or, unsynced, safe to lose): mirror it for the core. With a loader, the image just
+  // written stays in its file only: the state machine restores from the Ready's copy, and a copy
+  // here would be dropped.
   if (snapshot && log_->has_snapshot_loader()) {
     (void)log_->apply_snapshot_on_disk(snapshot->metadata);
   } else if (snapshot) {

@@ -43,10 +43,12 @@ class RaftStore {
   const raft::MemoryStorage& log() const { return *log_; }
 
   // Persists the durable parts of a Ready with one sync. False when the disk failed: the node
-  // must stop (never retry an fsync); last_error() says why.
+  // must stop (never retry an fsync); last_error() says why. Without `sync` (a Ready that only
+  // moves the commit index, see raft::Ready::must_sync) the records are only buffered: the next
+  // sync writes them, and a crash before it may lose them.
   bool persist(const std::optional<raft::Snapshot>& snapshot,
                const std::optional<raft::HardState>& hard_state,
-               const std::vector<raft::Entry>& entries);
+               const std::vector<raft::Entry>& entries, bool sync = true);
   // Records a snapshot of the applied state and releases log entries before `compact_index`.
   bool save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index);
   // The same for a snapshot whose file is already written and synced (by someone else: the

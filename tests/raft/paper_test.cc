@@ -445,6 +445,31 @@ TEST(Paper, VoteIsPersistedBeforeTheResponseLeaves) {
   EXPECT_TRUE(ready.must_sync());
 }
 
+// Only term and vote must be durable before anything leaves (Figure 2's persistent state);
+// commitIndex is volatile state in the paper, so a Ready that only moves it is written to the
+// WAL without an fdatasync.
+TEST(Paper, ACommitIndexAloneIsPersistedWithoutASync) {
+  Network network = Network::with_voters({1, 2, 3}, basic_raft());
+  ASSERT_TRUE(network.elect(1));
+  ASSERT_TRUE(network.raft(1).propose("x").ok());
+  const Index entry = network.raft(1).status().last_index;
+  // The leader appends (a Ready that must be synced) and replicates; both followers append and
+  // acknowledge.
+  ASSERT_TRUE(network.process_ready(NodeId{1}));
+  network.deliver_queued();
+  ASSERT_TRUE(network.process_ready(NodeId{2}));
+  ASSERT_TRUE(network.process_ready(NodeId{3}));
+  network.deliver_queued();
+  // The entry is committed: the leader's next Ready moves the commit index and nothing else
+  // that must be durable.
+  Ready committed = network.raft(1).ready();
+  ASSERT_TRUE(committed.hard_state.has_value());
+  EXPECT_EQ(committed.hard_state->commit, entry);
+  EXPECT_TRUE(committed.entries.empty());
+  EXPECT_TRUE(committed.must_persist());
+  EXPECT_FALSE(committed.must_sync());
+}
+
 // Figure 2, "Persistent state on all servers ... votedFor: candidateId that received vote in
 // current term": a server that restarts must not vote twice in one term.
 TEST(Paper, RestartedServerRemembersItsVote) {

@@ -67,5 +67,36 @@ TEST_F(RaftStoreTest, WithoutALoaderTheLogHoldsTheLeadersSnapshot) {
   EXPECT_EQ(store.log().snapshot_ref().data, "image");
 }
 
+// The commit index after a crash, as a restarted member reads it.
+raft::Index commit_after_crash(SimDisk& disk, RaftStore& store) {
+  store.close();
+  disk.crash(CrashMode::kDropUnsynced);
+  RaftStore reopened(disk, options());
+  std::vector<std::string> notes;
+  EXPECT_FALSE(reopened.recover(&notes).has_value());
+  return reopened.log().hard_state().commit;
+}
+
+TEST_F(RaftStoreTest, AnUnsyncedCommitIsLostInACrashButTheNextSyncKeepsIt) {
+  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 0), testing::make_entries(1, 3, 2)));
+  // The commit moves alone: buffered, not synced (raft::Ready::must_sync).
+  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 3), {}, /*sync=*/false));
+  EXPECT_EQ(store.log().hard_state().commit, raft::Index(3)) << "the core's mirror has it";
+  EXPECT_EQ(commit_after_crash(disk, store), raft::Index(0));
+}
+
+TEST_F(RaftStoreTest, AnUnsyncedCommitIsMadeDurableByTheNextSync) {
+  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 0), testing::make_entries(1, 3, 2)));
+  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 3), {}, /*sync=*/false));
+  ASSERT_TRUE(store.persist({}, {}, testing::make_entries(4, 1, 2)));
+  EXPECT_EQ(commit_after_crash(disk, store), raft::Index(3));
+}
+
+TEST_F(RaftStoreTest, EntriesAreSyncedEvenWhenTheCallerAsksForNoSync) {
+  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 2), testing::make_entries(1, 3, 2),
+                            /*sync=*/false));
+  EXPECT_EQ(commit_after_crash(disk, store), raft::Index(2));
+}
+
 }  // namespace
 }  // namespace chorus::storage
