@@ -299,6 +299,7 @@ void Node::stop() {
   if (loop_thread_.joinable()) loop_thread_.join();
   if (snapshot_job_) snapshot_job_->cancel();
   if (snapshot_janitor_.joinable()) snapshot_janitor_.join();
+  if (snapshot_reader_.joinable()) snapshot_reader_.join();
   if (transport_) transport_->stop();
   fail_everything(server_error(convert::ServerError::kStopped));
   stopped_ = true;

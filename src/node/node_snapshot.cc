@@ -109,18 +109,61 @@ namespace chorus::node {
 
 void Node::install_snapshot_loader() {
   store_->log().set_snapshot_loader([this](const raft::SnapshotMetadata& metadata) {
-    // On the loop, when a follower needs a snapshot: reading a large image takes a while (about
-    // a second per 300 MiB from a cold cache), as it does for etcd, which also sends its
-    // snapshot from disk.
-    const std::string path = storage::join_path(
-        store_->options().snapshot_dir, storage::snapshot_file_name(metadata.term, metadata.index));
+    // Synchronous, for a caller that does not ask snapshot_ready() first (none on the loop).
     storage::PosixDisk disk;
-    auto read = storage::read_snapshot_file(disk, path);
+    auto read = storage::read_snapshot_file(disk, snapshot_path(metadata));
     if (!read.ok()) fatal("cannot read the current snapshot back: " + read.status().to_string());
-    log(fmt::format("read snapshot at index {} back from its file for a follower",
-                    metadata.index.value));
     return std::move(read.value().data);
   });
+  store_->log().set_snapshot_prefetcher([this](const raft::SnapshotMetadata& metadata) {
+    snapshot_read_wanted_ = metadata;
+    start_snapshot_read();
+  });
+}
+
+std::string Node::snapshot_path(const raft::SnapshotMetadata& metadata) const {
+  return storage::join_path(store_->options().snapshot_dir,
+                            storage::snapshot_file_name(metadata.term, metadata.index));
+}
+
+void Node::start_snapshot_read() {
+  if (snapshot_read_running_ || !snapshot_read_wanted_) return;
+  if (snapshot_reader_.joinable()) snapshot_reader_.join();  // done: it posted its result
+  const raft::SnapshotMetadata metadata = *snapshot_read_wanted_;
+  snapshot_read_wanted_.reset();
+  snapshot_read_running_ = true;
+  snapshot_reader_ = std::thread([this, metadata, path = snapshot_path(metadata)] {
+    storage::PosixDisk disk;
+    auto read = storage::read_snapshot_file(disk, path);
+    storage::Result<std::string> data =
+        read.ok() ? storage::Result<std::string>(std::move(read.value().data))
+                  : storage::Result<std::string>(read.status());
+    // Refused once the node stops: the data is then freed here.
+    post([this, metadata, data = std::move(data)]() mutable {
+      finish_snapshot_read(metadata, std::move(data));
+    });
+  });
+}
+
+void Node::finish_snapshot_read(const raft::SnapshotMetadata& metadata,
+                                storage::Result<std::string> data) {
+  snapshot_read_running_ = false;
+  const bool current = metadata.index == store_->log().snapshot_metadata().index;
+  if (!data.ok() && current) {
+    fatal("cannot read the current snapshot back: " + data.status().to_string());
+  }
+  if (!data.ok()) {
+    // A newer snapshot replaced it and retention removed its file meanwhile.
+    log("read of replaced snapshot " + std::to_string(metadata.index.value) +
+        " abandoned: " + data.status().to_string());
+  } else {
+    const size_t bytes = data.value().size();
+    std::string unused = store_->log().provide_snapshot_data(metadata, std::move(data.value()));
+    log(fmt::format("read snapshot at index {} ({} bytes) back from its file for a follower{}",
+                    metadata.index.value, bytes,
+                    unused.empty() ? "" : "; it was replaced meanwhile"));
+  }
+  start_snapshot_read();  // one asked for meanwhile
 }
 
 }  // namespace chorus::node

@@ -52,6 +52,27 @@ const Snapshot& MemoryStorage::snapshot_ref() const {
   return snapshot_;
 }
 
+bool MemoryStorage::snapshot_ready() const {
+  if (!data_released_ || !prefetcher_) return true;
+  if (prefetch_requested_ != snapshot_.metadata.index) {
+    prefetch_requested_ = snapshot_.metadata.index;
+    prefetcher_(snapshot_.metadata);
+  }
+  return false;
+}
+
+std::string MemoryStorage::provide_snapshot_data(const SnapshotMetadata& metadata,
+                                                 std::string data) {
+  if (!data_released_ || metadata.index != snapshot_.metadata.index ||
+      metadata.term != snapshot_.metadata.term) {
+    return data;  // a newer snapshot replaced it, or it was loaded meanwhile
+  }
+  snapshot_.data = std::move(data);
+  data_released_ = false;
+  prefetch_requested_ = Index{};  // should it be released again, ask again
+  return {};
+}
+
 std::string MemoryStorage::release_snapshot_data() {
   if (!loader_ || snapshot_.empty() || data_released_) return {};
   data_released_ = true;

@@ -35,6 +35,10 @@ class LogStorage {
   // The same without the copy: a leader sends a snapshot in chunks, and copying the whole image
   // for every chunk made sending a 300 MiB snapshot cost ~300 x 300 MiB of copying on the loop.
   virtual const Snapshot& snapshot_ref() const = 0;
+  // Whether snapshot_ref() can answer without blocking the caller. False while the data is
+  // being read back from disk in the background; the leader then tries again on the next
+  // heartbeat response instead of stalling its loop on a read of hundreds of megabytes.
+  virtual bool snapshot_ready() const { return true; }
 };
 
 // Thread-compatible, not thread-safe: the owner serialises access.
@@ -76,6 +80,18 @@ class MemoryStorage final : public LogStorage {
   using SnapshotLoader = std::function<std::string(const SnapshotMetadata&)>;
   void set_snapshot_loader(SnapshotLoader loader) { loader_ = std::move(loader); }
   bool has_snapshot_loader() const { return static_cast<bool>(loader_); }
+  // Optional, with a loader: where released data is read back without blocking. snapshot_ready()
+  // asks it (once per snapshot) to start reading, and answers false until the data arrives
+  // through provide_snapshot_data(). Without one, snapshot_ref() reads through the loader.
+  using SnapshotPrefetcher = std::function<void(const SnapshotMetadata&)>;
+  void set_snapshot_prefetcher(SnapshotPrefetcher prefetcher) {
+    prefetcher_ = std::move(prefetcher);
+  }
+  bool snapshot_ready() const override;
+  // The data a prefetch read, for the snapshot `metadata` describes. Held if that is still the
+  // current snapshot and its data is released; otherwise handed back, so that the caller can
+  // free it where a pause does not matter.
+  std::string provide_snapshot_data(const SnapshotMetadata& metadata, std::string data);
   // Drops the in-memory data (when a loader is set) and returns it, so that the caller can free
   // it where a pause does not matter.
   std::string release_snapshot_data();
@@ -98,6 +114,9 @@ class MemoryStorage final : public LogStorage {
   mutable Snapshot snapshot_;
   mutable bool data_released_ = false;
   SnapshotLoader loader_;
+  SnapshotPrefetcher prefetcher_;
+  // The snapshot index a prefetch was last asked for (one request per snapshot).
+  mutable Index prefetch_requested_;
   // log_[0] is a dummy entry holding the index and term of the last compacted entry;
   // log_[i] holds index offset()+i.
   std::vector<Entry> log_;

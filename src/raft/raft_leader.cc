@@ -258,6 +258,8 @@ bool Raft::maybe_send_append(NodeId to, bool send_if_empty) {
     // The entries the follower needs are compacted: send a snapshot, but only to a follower
     // we have heard from recently (a dead one would make us read the snapshot for nothing).
     if (!pr->recent_active()) return false;
+    // Being read back from its file: the next heartbeat response tries again.
+    if (!log_.snapshot_ready()) return false;
     const Snapshot& snapshot = log_.snapshot_ref();
     if (snapshot.empty()) return false;
     log_event("sending snapshot at " + std::to_string(snapshot.metadata.index.value) + " to " +
@@ -287,6 +289,9 @@ bool Raft::maybe_send_append(NodeId to, bool send_if_empty) {
 }
 
 void Raft::send_snapshot_chunk(NodeId to, Progress& pr) {
+  // A newer snapshot replaced the one being sent and is being read back from its file: the next
+  // heartbeat response resends from the follower's offset.
+  if (!log_.snapshot_ready()) return;
   // By reference: only the chunk is copied, not the whole image once per chunk.
   const Snapshot& snapshot = log_.snapshot_ref();
   if (snapshot.empty()) return;

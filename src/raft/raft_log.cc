@@ -179,6 +179,10 @@ Result<Snapshot> RaftLog::snapshot() const {
   return storage_.snapshot();
 }
 
+bool RaftLog::snapshot_ready() const {
+  return unstable_.snapshot().has_value() || storage_.snapshot_ready();
+}
+
 const Snapshot& RaftLog::snapshot_ref() const {
   if (unstable_.snapshot()) return *unstable_.snapshot();
   return storage_.snapshot_ref();

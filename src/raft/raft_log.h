@@ -69,6 +69,8 @@ class RaftLog {
   Result<Snapshot> snapshot() const;
   // The newest snapshot (unstable, else the storage's), by reference: no copy of its data.
   const Snapshot& snapshot_ref() const;
+  // Whether snapshot_ref() answers without blocking (see LogStorage::snapshot_ready).
+  bool snapshot_ready() const;
 
  private:
   Index find_conflict(const std::vector<Entry>& entries) const;

@@ -190,6 +190,45 @@ TEST(MemoryStorage, ASnapshotAppliedOnDiskStartsReleasedAndLoadsOnFirstUse) {
   EXPECT_EQ(storage.apply_snapshot_on_disk(metadata).error(), Error::kSnapshotOutOfDate);
 }
 
+TEST(MemoryStorage, WithAPrefetcherReleasedDataIsReadInTheBackgroundNotOnTheCallersThread) {
+  MemoryStorage storage = storage_3_to_6();
+  ConfState conf;
+  conf.voters = testing::node_ids({1});
+  int loads = 0;
+  storage.set_snapshot_loader([&](const SnapshotMetadata&) {
+    ++loads;
+    return std::string("read synchronously");
+  });
+  std::vector<SnapshotMetadata> requested;
+  storage.set_snapshot_prefetcher([&](const SnapshotMetadata& m) { requested.push_back(m); });
+  ASSERT_TRUE(storage.create_snapshot(Index{5}, conf, "").ok());  // released
+  EXPECT_FALSE(storage.snapshot_ready());
+  EXPECT_FALSE(storage.snapshot_ready());
+  ASSERT_EQ(requested.size(), 1u) << "one read per snapshot, however often the leader asks";
+  EXPECT_EQ(requested[0].index, Index{5});
+  // A newer snapshot while the read runs: its data is asked for too, and the old data is
+  // handed back rather than held.
+  ASSERT_TRUE(storage.create_snapshot(Index{6}, conf, "").ok());
+  EXPECT_FALSE(storage.snapshot_ready());
+  ASSERT_EQ(requested.size(), 2u);
+  EXPECT_EQ(storage.provide_snapshot_data(requested[0], "image at 5"), "image at 5");
+  EXPECT_FALSE(storage.snapshot_ready());
+  EXPECT_EQ(storage.provide_snapshot_data(requested[1], "image at 6"), "");
+  EXPECT_TRUE(storage.snapshot_ready());
+  EXPECT_EQ(storage.snapshot_ref().data, "image at 6");
+  EXPECT_EQ(loads, 0) << "the synchronous loader was never needed";
+}
+
+TEST(MemoryStorage, WithoutAPrefetcherTheSnapshotIsAlwaysReady) {
+  MemoryStorage storage = storage_3_to_6();
+  ConfState conf;
+  conf.voters = testing::node_ids({1});
+  storage.set_snapshot_loader([](const SnapshotMetadata&) { return std::string("image"); });
+  ASSERT_TRUE(storage.create_snapshot(Index{5}, conf, "").ok());
+  EXPECT_TRUE(storage.snapshot_ready());  // snapshot_ref() reads through the loader
+  EXPECT_EQ(storage.snapshot_ref().data, "image");
+}
+
 TEST(MemoryStorage, WithoutALoaderTheDataStaysInMemory) {
   MemoryStorage storage = storage_3_to_6();
   ConfState conf;

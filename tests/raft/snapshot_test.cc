@@ -60,6 +60,32 @@ TEST(Snapshot, FollowerBehindTheCompactedLogCatchesUpFromChunks) {
   EXPECT_EQ(network.node(3).state, network.node(1).state);
 }
 
+TEST(Snapshot, ASnapshotBeingReadBackIsSentOnceItArrivesAndTheLeaderNeverWaitsForIt) {
+  Network network = group_with_lagging_follower();
+  MemoryStorage& storage = *network.node(1).storage;
+  int synchronous_loads = 0;
+  storage.set_snapshot_loader([&](const SnapshotMetadata&) {
+    ++synchronous_loads;
+    return std::string();
+  });
+  std::vector<SnapshotMetadata> requested;
+  storage.set_snapshot_prefetcher([&](const SnapshotMetadata& m) { requested.push_back(m); });
+  const std::string image = storage.release_snapshot_data();  // as the server keeps it: on disk
+  ASSERT_FALSE(image.empty());
+
+  network.tick_all(3);
+  EXPECT_EQ(network.count_sent(is_type_to(MessageType::kSnap, 3)), 0u) << "nothing to send yet";
+  ASSERT_EQ(requested.size(), 1u);
+  EXPECT_EQ(requested[0].index, Index{12});
+  EXPECT_NE(network.node(3).state, network.node(1).state);
+  // The background read finishes; the next heartbeat response starts the transfer.
+  EXPECT_EQ(storage.provide_snapshot_data(requested[0], image), "");
+  network.tick_all(2);
+  EXPECT_EQ(network.node(3).state, network.node(1).state);
+  EXPECT_EQ(network.tracker_state(1, 3), ProgressState::kReplicate);
+  EXPECT_EQ(synchronous_loads, 0);
+}
+
 TEST(Snapshot, LostChunkIsResentAfterAHeartbeat) {
   Network network = group_with_lagging_follower();
   // Lose the third chunk, once.
