@@ -197,6 +197,12 @@ void Node::process_ready() {
       const uint64_t leader = ready.soft_state->leader.value;
       if (leader != 0 && leader != leader_) metrics_.leader_changes.add();
       leader_ = leader;
+      // Published with leader_, not after this Ready's fsync: in between, leader() already
+      // named this member while raft_view().is_leader (the metric etcd_server_is_leader, the
+      // dashboard) still said follower; a test caught the two disagreeing.
+      std::lock_guard lock(mutex_);
+      view_.leader = leader;
+      view_.is_leader = is_leader_;
     }
     term_ = raft_->term().value;
     note_heartbeats(ready.messages);
@@ -226,7 +232,9 @@ void Node::process_ready() {
       std::lock_guard lock(mutex_);
       view_.id = id_;
       view_.cluster_id = cluster_id_;
-      view_.leader = raft_->leader().value;
+      // From this Ready's soft state, as leader_ and is_leader_ are: the core may already have
+      // moved on (a single member becomes leader inside advance()), and the next Ready says so.
+      view_.leader = leader_;
       view_.term = raft_->term().value;
       view_.commit = raft_->status().commit.value;
       view_.applied = applied_.value;
