@@ -5,11 +5,13 @@
 // the whole heap while the node loop waits. With 4 KiB pages that took 7-25 ms for a member
 // holding a million keys; with 2 MiB pages, 2-3 ms (bench/results/restart-2026-11-26.md).
 //
-// Opt-in for now: CHORUS_MALLOC_HUGE_PAGES=1. As the default it made two client tests of the
-// ASan build (tests/client_ft/cluster_fault_test.cc) fail to reach freshly started members
-// within 15 s, although etcdctl reached them; not understood yet, so not the default. A
-// GLIBC_TUNABLES that already names glibc.malloc.hugetlb is left as it is (setting it by hand
-// has the same effect). Without THP in the kernel (or set to "never") the tunable does nothing.
+// Opt-in: CHORUS_MALLOC_HUGE_PAGES=1. After the fork, the first write to a 2 MiB page copies the
+// whole page (a write-heavy member may copy much of its heap during each snapshot), and a page
+// fault may wait for memory compaction; Redis and MongoDB advise against THP for that reason
+// (docs/storage.md). (Two ASan client tests that failed with it on were the test harness's
+// fault: tests/integration/cluster.cc.) A GLIBC_TUNABLES that already names glibc.malloc.hugetlb is
+// left as it is (setting it by hand has the same effect). Without THP in the kernel (or set to
+// "never") the tunable does nothing.
 #pragma once
 
 namespace chorus::cli {

@@ -189,7 +189,6 @@ class Node {
   // in the background (snapshot_reader_) when the leader needs it for a follower.
   void install_snapshot_loader();
   void start_snapshot_read();
-  std::string snapshot_path(const raft::SnapshotMetadata& metadata) const;
   void finish_snapshot_read(const raft::SnapshotMetadata& metadata,
                             storage::Result<std::string> data);
   void issue_reads();

@@ -103,15 +103,12 @@ void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::str
                   unknown_size ? 0 : size, compact_index.value));
 }
 
-}  // namespace chorus::node
-
-namespace chorus::node {
-
 void Node::install_snapshot_loader() {
   store_->log().set_snapshot_loader([this](const raft::SnapshotMetadata& metadata) {
     // Synchronous, for a caller that does not ask snapshot_ready() first (none on the loop).
     storage::PosixDisk disk;
-    auto read = storage::read_snapshot_file(disk, snapshot_path(metadata));
+    auto read = storage::read_snapshot_file(
+        disk, storage::snapshot_file_path(store_->options().snapshot_dir, metadata));
     if (!read.ok()) fatal("cannot read the current snapshot back: " + read.status().to_string());
     return std::move(read.value().data);
   });
@@ -121,28 +118,25 @@ void Node::install_snapshot_loader() {
   });
 }
 
-std::string Node::snapshot_path(const raft::SnapshotMetadata& metadata) const {
-  return storage::join_path(store_->options().snapshot_dir,
-                            storage::snapshot_file_name(metadata.term, metadata.index));
-}
-
 void Node::start_snapshot_read() {
   if (snapshot_read_running_ || !snapshot_read_wanted_) return;
   if (snapshot_reader_.joinable()) snapshot_reader_.join();  // done: it posted its result
   const raft::SnapshotMetadata metadata = *snapshot_read_wanted_;
   snapshot_read_wanted_.reset();
   snapshot_read_running_ = true;
-  snapshot_reader_ = std::thread([this, metadata, path = snapshot_path(metadata)] {
-    storage::PosixDisk disk;
-    auto read = storage::read_snapshot_file(disk, path);
-    storage::Result<std::string> data =
-        read.ok() ? storage::Result<std::string>(std::move(read.value().data))
-                  : storage::Result<std::string>(read.status());
-    // Refused once the node stops: the data is then freed here.
-    post([this, metadata, data = std::move(data)]() mutable {
-      finish_snapshot_read(metadata, std::move(data));
-    });
-  });
+  snapshot_reader_ =
+      std::thread([this, metadata,
+                   path = storage::snapshot_file_path(store_->options().snapshot_dir, metadata)] {
+        storage::PosixDisk disk;
+        auto read = storage::read_snapshot_file(disk, path);
+        storage::Result<std::string> data =
+            read.ok() ? storage::Result<std::string>(std::move(read.value().data))
+                      : storage::Result<std::string>(read.status());
+        // Refused once the node stops: the data is then freed here.
+        post([this, metadata, data = std::move(data)]() mutable {
+          finish_snapshot_read(metadata, std::move(data));
+        });
+      });
 }
 
 void Node::finish_snapshot_read(const raft::SnapshotMetadata& metadata,

@@ -45,8 +45,7 @@ std::optional<SnapshotJob> SnapshotJob::start(const StateMachine& state,
                                               const raft::SnapshotMetadata& metadata,
                                               const std::string& dir, std::string* error) {
   const pid_t parent = getpid();
-  const std::string path =
-      storage::join_path(dir, storage::snapshot_file_name(metadata.term, metadata.index));
+  const std::string path = storage::snapshot_file_path(dir, metadata);
   const pid_t pid = fork();
   if (pid < 0) {
     *error = std::string("fork: ") + std::strerror(errno);

@@ -126,6 +126,10 @@ std::string snapshot_file_name(raft::Term term, raft::Index index) {
   return name;
 }
 
+std::string snapshot_file_path(const std::string& dir, const raft::SnapshotMetadata& metadata) {
+  return join_path(dir, snapshot_file_name(metadata.term, metadata.index));
+}
+
 std::optional<SnapshotFileName> parse_snapshot_file_name(std::string_view name) {
   // "snap-%016x-%016x.snap"
   if (name.size() != 5 + 16 + 1 + 16 + 5 || !name.starts_with("snap-") || name[21] != '-' ||
@@ -220,8 +224,7 @@ Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
     CHORUS_STORAGE_TRY(disk.create_dir(dir));
     CHORUS_STORAGE_TRY(disk.sync_dir(parent_dir(dir)));
   }
-  const std::string path =
-      join_path(dir, snapshot_file_name(snapshot.metadata.term, snapshot.metadata.index));
+  const std::string path = snapshot_file_path(dir, snapshot.metadata);
   const std::string temporary = path + std::string(kTemporarySuffix);
   // A temporary file of the same name is left from a crash during an earlier attempt.
   if (Status removed = disk.remove(temporary); !removed.ok() && removed.code() != Errc::kNotFound) {

@@ -49,6 +49,8 @@ struct SnapshotFileName {
 };
 
 std::string snapshot_file_name(raft::Term term, raft::Index index);
+// Where the snapshot `metadata` describes lives in `dir`: the one place that names the file.
+std::string snapshot_file_path(const std::string& dir, const raft::SnapshotMetadata& metadata);
 std::optional<SnapshotFileName> parse_snapshot_file_name(std::string_view name);
 
 // The whole file image of `snapshot` (used by tests and the fuzz target; writing streams it).

@@ -42,8 +42,7 @@ TEST_F(RaftStoreTest, ASnapshotFromTheLeaderStaysInItsFileWhenTheLogCanLoadIt) {
   int loads = 0;
   store.log().set_snapshot_loader([&](const raft::SnapshotMetadata& metadata) {
     ++loads;
-    auto read = read_snapshot_file(
-        disk, join_path("/data/snap", snapshot_file_name(metadata.term, metadata.index)));
+    auto read = read_snapshot_file(disk, snapshot_file_path("/data/snap", metadata));
     EXPECT_TRUE(read.ok()) << read.status().to_string();
     return read.ok() ? std::move(read.value().data) : std::string();
   });
