@@ -44,6 +44,28 @@ uint64_t load_le64(const uint8_t* in) {
   return value;
 }
 
+// a * b modulo the polynomial, in the reflected representation (bit 31 is x^0, bit 0 is x^31).
+uint32_t multiply_mod(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (uint32_t term = 1u << 31; term != 0; term >>= 1) {
+    if ((a & term) != 0) product ^= b;
+    b = (b & 1) != 0 ? (b >> 1) ^ kPolynomial : b >> 1;  // b * x
+  }
+  return product;
+}
+
+// x^(8 * bytes) modulo the polynomial: what appending `bytes` zero bytes multiplies a CRC
+// register by. Square and multiply.
+uint32_t zero_bytes_factor(uint64_t bytes) {
+  uint32_t result = 1u << 31;  // x^0
+  uint32_t power = 1u << 23;   // x^8
+  for (; bytes != 0; bytes >>= 1) {
+    if ((bytes & 1) != 0) result = multiply_mod(result, power);
+    power = multiply_mod(power, power);
+  }
+  return result;
+}
+
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const uint8_t* data,
                                                         size_t size) {
@@ -118,6 +140,15 @@ uint32_t crc32c_extend(uint32_t crc, std::span<const uint8_t> data) {
 
 uint32_t crc32c(std::span<const uint8_t> data) {
   return crc32c_extend(0, data);
+}
+
+uint32_t crc32c_patch(uint32_t crc, std::span<const uint8_t> before, std::span<const uint8_t> after,
+                      uint64_t bytes_after) {
+  CHORUS_ASSERT(before.size() == after.size());
+  // For equal lengths, crc32c(a) ^ crc32c(b) is the unconditioned CRC of a ^ b (the initial and
+  // final inversions cancel), and the zeros after the difference multiply it by x^(8 * n).
+  const uint32_t difference = crc32c(before) ^ crc32c(after);
+  return crc ^ multiply_mod(difference, zero_bytes_factor(bytes_after));
 }
 
 }  // namespace chorus::base

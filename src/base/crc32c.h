@@ -17,6 +17,15 @@ uint32_t crc32c(std::span<const uint8_t> data);
 // Continues a CRC: crc32c_extend(crc32c(a), b) == crc32c(a ++ b).
 uint32_t crc32c_extend(uint32_t crc, std::span<const uint8_t> data);
 
+// The CRC of a message after some of its bytes were overwritten, without reading it again:
+// `crc` is the CRC of the whole message, in which `before` (replaced by `after`, of the same
+// length) was followed by `bytes_after` more bytes. Lets a writer stream a large image and fill
+// in a count or length at its start only once the end is known (CRC linearity: the change to the
+// CRC is the CRC of the XOR of the two messages, which is that of `before ^ after` shifted by the
+// bytes that follow it). O(log bytes_after).
+uint32_t crc32c_patch(uint32_t crc, std::span<const uint8_t> before, std::span<const uint8_t> after,
+                      uint64_t bytes_after);
+
 // The two implementations behind crc32c(), exposed so that tests can check they agree.
 uint32_t crc32c_extend_software(uint32_t crc, std::span<const uint8_t> data);
 // Requires crc32c_hardware_available().

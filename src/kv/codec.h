@@ -28,7 +28,10 @@ class Encoder {
 
  private:
   void fixed(uint64_t value, int width) {
-    for (int i = 0; i < width; ++i) out_.push_back(static_cast<char>(value >> (8 * i)));
+    // One append, not a push_back per byte: snapshots encode millions of these.
+    char bytes[8];
+    for (int i = 0; i < width; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+    out_.append(bytes, static_cast<size_t>(width));
   }
   std::string& out_;
 };

@@ -8,5 +8,6 @@ namespace chorus::kv {
 
 using base::crc32c;
 using base::crc32c_extend;
+using base::crc32c_patch;
 
 }  // namespace chorus::kv

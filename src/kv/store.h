@@ -79,6 +79,8 @@ class Store {
   // Physical compaction work: drops the history below the compaction point of at most
   // `max_keys` keys (and as many change-log entries). Returns true when nothing is pending.
   // Everything observable (ranges, events, hashes, snapshots) is the same whatever the progress.
+  // Does nothing (and returns false) while a SnapshotStream is open: the stream needs every
+  // record at or below its revision to stay where it is.
   bool compact_step(size_t max_keys);
   bool compaction_pending() const { return compaction_.active; }
   // compact() then compact_step() until done: etcd's Compact with physical=true.
@@ -112,6 +114,8 @@ class Store {
   // The whole logical state: data, history at or above the compaction point, revisions, leases.
   // Physical compaction progress is not part of it: a snapshot taken mid-compaction equals one
   // taken after it. Ends with a CRC32C of what precedes it.
+  // Built by a SnapshotStream (snapshot_stream.h), which also serves callers that cannot stop
+  // for the whole of it.
   std::string snapshot() const;
   static Result<Store> restore(std::string_view snapshot, StoreOptions options = {});
   // etcd's HashKV: a CRC32C over the history up to `revision` (0 = current) that a fully
@@ -127,8 +131,11 @@ class Store {
   // `look_up_log_keys` also finds every change-log entry's key in the index (a random access
   // per entry): restore() skips it, since it builds those pointers from the index itself.
   void check_invariants(bool look_up_log_keys = true) const;
+  // Whether a SnapshotStream of this store is open (the store must then not be replaced).
+  bool snapshot_streaming() const { return open_snapshot_streams_ > 0; }
 
  private:
+  friend class SnapshotStream;
   class WriteTxn;
   struct TxnPath;
   struct Lease {
@@ -193,6 +200,9 @@ class Store {
   PendingCompaction compaction_;
   size_t record_count_ = 0;
   EventSink event_sink_;
+  // Open SnapshotStreams; physical compaction waits for them. Mutable: a stream only reads the
+  // state, but its existence is what holds the compaction back.
+  mutable size_t open_snapshot_streams_ = 0;
 };
 
 template <typename Visit>

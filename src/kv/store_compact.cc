@@ -25,6 +25,7 @@ Result<CompactResponse> Store::compact(Revision revision) {
 
 bool Store::compact_step(size_t max_keys) {
   if (!compaction_.active) return true;
+  if (open_snapshot_streams_ > 0) return false;
   CHORUS_KV_ASSERT(compaction_.revision == compact_revision_);
   const size_t budget = std::max<size_t>(max_keys, 1);
 
@@ -56,6 +57,7 @@ bool Store::compact_step(size_t max_keys) {
 }
 
 Result<CompactResponse> Store::compact_fully(Revision revision) {
+  CHORUS_KV_ASSERT(open_snapshot_streams_ == 0);  // compact_step() would wait for ever
   Result<CompactResponse> response = compact(revision);
   if (!response.ok()) return response;
   constexpr size_t kKeysPerStep = 4096;

@@ -17,6 +17,7 @@
 #include "kv/codec.h"
 #include "kv/crc32c.h"
 #include "kv/invariant.h"
+#include "kv/snapshot_stream.h"
 #include "kv/store.h"
 
 namespace chorus::kv {
@@ -36,6 +37,10 @@ void encode_record(Encoder& out, const Record& record) {
   out.bytes(record.value);
 }
 
+std::span<const uint8_t> as_span(std::string_view bytes) {
+  return {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
+}
+
 bool decode_record(Decoder& in, Record& record) {
   uint8_t tombstone = 0;
   if (!in.i64(record.revision) || !in.u32(record.sub) || !in.u8(tombstone)) return false;
@@ -47,36 +52,94 @@ bool decode_record(Decoder& in, Record& record) {
 
 }  // namespace
 
-std::string Store::snapshot() const {
-  std::string out;
-  Encoder encoder(out);
+SnapshotStream::SnapshotStream(const Store& store)
+    : store_(store),
+      revision_(store.current_revision_),
+      compact_revision_(store.compact_revision_) {
+  ++store_.open_snapshot_streams_;
+  Encoder encoder(head_);
   encoder.bytes(kSnapshotMagic);
   encoder.u32(kSnapshotFormatVersion);
-  encoder.i64(current_revision_);
-  encoder.i64(compact_revision_);
-  encoder.i64(next_lease_id_);
-  encoder.u64(leases_.size());
-  for (const auto& [id, lease] : leases_) {
+  encoder.i64(store.current_revision_);
+  encoder.i64(store.compact_revision_);
+  encoder.i64(store.next_lease_id_);
+  encoder.u64(store.leases_.size());
+  for (const auto& [id, lease] : store.leases_) {
     encoder.i64(id);
     encoder.i64(lease.ttl_seconds);
   }
-  const size_t key_count_offset = encoder.size();
-  encoder.u64(0);
-  uint64_t key_count = 0;
-  std::vector<const Record*> kept;
-  for (const auto& [key, history] : index_) {
-    kept.clear();
-    for (const Record& record : history.records()) {
-      if (in_logical_history(history, record)) kept.push_back(&record);
-    }
-    if (kept.empty()) continue;
-    ++key_count;
-    encoder.bytes(key);
-    encoder.u64(kept.size());
-    for (const Record* record : kept) encode_record(encoder, *record);
+  count_offset_ = encoder.size();
+  encoder.u64(0);  // the key count: see count_patch()
+}
+
+SnapshotStream::~SnapshotStream() {
+  CHORUS_KV_ASSERT(store_.open_snapshot_streams_ > 0);
+  --store_.open_snapshot_streams_;
+}
+
+void SnapshotStream::emit(std::string& out, size_t from) {
+  const std::string_view added = std::string_view(out).substr(from);
+  crc_ = crc32c_extend(crc_, added);
+  emitted_ += added.size();
+}
+
+bool SnapshotStream::next(std::string& out, size_t budget_bytes) {
+  if (done_) return true;
+  const size_t from = out.size();
+  if (!started_) {
+    out += head_;
+    std::string().swap(head_);
+    started_ = true;
   }
-  encoder.patch_u64(key_count_offset, key_count);
-  encoder.u32(crc32c(out));
+  Encoder encoder(out);
+  const Store::Index& index = store_.index_;
+  auto it = key_count_ == 0 ? index.begin() : index.upper_bound(last_key_);
+  for (; it != index.end() && out.size() - from < budget_bytes; ++it) {
+    const auto& [key, history] = *it;
+    kept_.clear();
+    for (const Record& record : history.records()) {
+      if (record.revision > revision_) break;  // written after the snapshot
+      if (history.survives_compaction(record, compact_revision_)) kept_.push_back(&record);
+    }
+    if (kept_.empty()) continue;
+    ++key_count_;
+    last_key_ = key;
+    encoder.bytes(key);
+    encoder.u64(kept_.size());
+    for (const Record* record : kept_) encode_record(encoder, *record);
+  }
+  if (it != index.end()) {
+    emit(out, from);
+    return false;
+  }
+  // The trailer: the CRC of the image as it will be once the key count is written over its
+  // zeros.
+  emit(out, from);
+  done_ = true;
+  const Patch patch = count_patch();
+  const std::string zeros(patch.bytes.size(), '\0');
+  const uint32_t crc = crc32c_patch(crc_, as_span(zeros), as_span(patch.bytes),
+                                    emitted_ - patch.offset - patch.bytes.size());
+  encoder.u32(crc);
+  emitted_ += 4;
+  return true;
+}
+
+SnapshotStream::Patch SnapshotStream::count_patch() const {
+  CHORUS_KV_ASSERT(done_);
+  Patch patch;
+  patch.offset = count_offset_;
+  Encoder(patch.bytes).u64(key_count_);
+  return patch;
+}
+
+std::string Store::snapshot() const {
+  SnapshotStream stream(*this);
+  std::string out;
+  while (!stream.next(out, std::numeric_limits<size_t>::max())) {
+  }
+  const SnapshotStream::Patch patch = stream.count_patch();
+  out.replace(patch.offset, patch.bytes.size(), patch.bytes);
   return out;
 }
 

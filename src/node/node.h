@@ -183,7 +183,12 @@ class Node {
   void restore(const raft::Snapshot& snapshot);
   // node_snapshot.cc
   void maybe_snapshot();
+  // One slice of the running snapshot, then a look at whether its file is done.
+  void drive_snapshot_job();
+  bool snapshot_job_wants_loop() const;
   void poll_snapshot_job();
+  // Before the state machine is replaced: the job reads it.
+  void cancel_snapshot_job(const std::string& why);
   void adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path);
   // Lets the raft log drop the current snapshot's data and read it from its file on demand:
   // in the background (snapshot_reader_) when the leader needs it for a follower.
@@ -230,13 +235,14 @@ class Node {
   raft::Index applied_;
   // The index of the newest snapshot taken or being taken (what --snapshot-count counts from).
   raft::Index snapshot_index_;
-  // A snapshot being written by a child process. Its data is not read back: the raft log
-  // holds the current snapshot's metadata only and reads the file when a follower needs it
-  // (install_snapshot_loader).
+  // A snapshot being serialized by the loop and written by the job's thread. Its data is not
+  // read back: the raft log holds the current snapshot's metadata only and reads the file when
+  // a follower needs it (install_snapshot_loader).
   std::optional<SnapshotJob> snapshot_job_;
   // Removes snapshot files older than the ones kept, after each adoption: off the loop, since
   // unlinking a 300 MiB file took 65-90 ms there (puts waited behind it).
   std::thread snapshot_janitor_;
+  std::atomic<bool> snapshot_janitor_busy_{false};  // set by the loop, cleared by the janitor
   // Reads the current snapshot's file back for a follower, off the loop (about 1 s per 300 MiB
   // from a cold cache, during which the loop used to serve nothing). One read at a time; a
   // snapshot asked for meanwhile is read next.

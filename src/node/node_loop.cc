@@ -38,8 +38,12 @@ void Node::loop() {
     bool stopping = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_tick_,
-                       [&] { return stopping_ || !tasks_.empty() || !inbound_.empty(); });
+      // A running snapshot keeps the loop going, a slice per turn, until its writer has no
+      // room; the writer wakes the loop when it has.
+      const bool snapshot_work = snapshot_job_wants_loop();
+      wake_.wait_until(lock, next_tick_, [&] {
+        return stopping_ || !tasks_.empty() || !inbound_.empty() || snapshot_work;
+      });
       tasks.swap(tasks_);
       inbound.swap(inbound_);
       stopping = stopping_;
@@ -58,6 +62,7 @@ void Node::loop() {
     }
     issue_reads();
     process_ready();
+    drive_snapshot_job();
   }
 }
 
@@ -315,6 +320,8 @@ void Node::apply_conf_change(const raft::Entry& entry) {
 }
 
 void Node::restore(const raft::Snapshot& snapshot) {
+  cancel_snapshot_job(fmt::format("the state is replaced by the snapshot at index {}",
+                                  snapshot.metadata.index.value));
   if (!state_machine_->restore(snapshot.data)) {
     fatal(fmt::format("snapshot at index {} does not decode", snapshot.metadata.index.value));
   }

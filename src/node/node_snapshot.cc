@@ -1,7 +1,7 @@
 // Snapshots of the state machine, taken every --snapshot-count applied entries without stopping
-// the loop (see snapshot_job.h): fork a writer, then record its file in the WAL and release the
-// log before it. The raft log keeps the snapshot's metadata only; its data is read from the file
-// when a follower needs it.
+// the loop (see snapshot_job.h): serialize it in slices to a writer thread, then record the file
+// in the WAL and release the log before it. The raft log keeps the snapshot's metadata only; its
+// data is read from the file when a follower needs it.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -13,9 +13,11 @@
 namespace chorus::node {
 
 namespace {
-// 8 MiB every 10 ms: a 300 MiB file goes in about half a second, long before the next snapshot
-// (seconds apart), and each slice's blocks are freed in a few milliseconds.
-constexpr storage::RemovalPace kSnapshotRemovalPace{8ull << 20, std::chrono::milliseconds(10)};
+// 2 MiB every 10 ms: a 300 MiB file goes in about 1.5 s, before the next snapshot of that store
+// is written (2.5 s at the writer's pace), and each slice's blocks are freed in well under a
+// millisecond. At 8 MiB per slice, puts just after an adoption took up to 6-7 ms (the WAL's
+// fdatasync waiting behind the freeing); at 2 MiB, at most 3.6-4.1 ms in the same runs.
+constexpr storage::RemovalPace kSnapshotRemovalPace{2ull << 20, std::chrono::milliseconds(10)};
 }  // namespace
 
 void Node::maybe_snapshot() {
@@ -28,18 +30,31 @@ void Node::maybe_snapshot() {
   metadata.index = applied_;
   metadata.term = log_storage.term(applied_).value();
   metadata.conf_state = conf_state_;
-  std::string error;
-  snapshot_job_ =
-      SnapshotJob::start(*state_machine_, metadata, store_->options().snapshot_dir, &error);
-  if (!snapshot_job_) {
-    log("cannot start a snapshot (will retry): " + error);
-    return;
-  }
+  snapshot_job_.emplace(*state_machine_, metadata, store_->options().snapshot_dir,
+                        [this] { post([] {}); });
   snapshot_in_progress_ = true;
   snapshot_index_ = applied_;
   snapshot_bytes_at_start_ = bytes_applied_;
   log(fmt::format("snapshot at index {} started", applied_.value));
-  // The child's exit is noticed by poll_snapshot_job() on the next ticks.
+  // The loop serializes it a slice at a time from now on (drive_snapshot_job).
+}
+
+void Node::drive_snapshot_job() {
+  if (!snapshot_job_) return;
+  snapshot_job_->step();
+  poll_snapshot_job();
+}
+
+bool Node::snapshot_job_wants_loop() const {
+  return snapshot_job_ && snapshot_job_->wants_step();
+}
+
+void Node::cancel_snapshot_job(const std::string& why) {
+  if (!snapshot_job_) return;
+  log(fmt::format("snapshot at index {} abandoned: {}", snapshot_job_->metadata().index.value,
+                  why));
+  snapshot_job_.reset();  // stops its writer, which removes the temporary file
+  snapshot_in_progress_ = false;
 }
 
 void Node::poll_snapshot_job() {
@@ -47,10 +62,10 @@ void Node::poll_snapshot_job() {
   const std::optional<bool> finished = snapshot_job_->poll();
   if (!finished) return;
   if (!*finished) {
-    // The writer failed (a full disk, an fsync error): as with any failed durable write, stop
-    // rather than carry on with a log that can no longer be released.
-    fatal(fmt::format("the snapshot writer for index {} failed (see its message above)",
-                      snapshot_job_->metadata().index.value));
+    // A full disk, an fsync error: as with any failed durable write, stop rather than carry on
+    // with a log that can no longer be released.
+    fatal(fmt::format("cannot write the snapshot for index {}: {}",
+                      snapshot_job_->metadata().index.value, snapshot_job_->error()));
   }
   const std::string path = snapshot_job_->path();
   const raft::SnapshotMetadata metadata = snapshot_job_->metadata();
@@ -69,8 +84,8 @@ void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::str
   const raft::Index compact_index = index.value > keep ? index - keep : raft::Index{1};
   std::error_code unknown_size;
   const auto size = std::filesystem::file_size(path, unknown_size);
-  // Recorded without its data (the child wrote it; nothing reads it back): the raft log reads
-  // the file if a follower needs it.
+  // Recorded without its data (it went to the file a slice at a time; nothing reads it back):
+  // the raft log reads the file if a follower needs it.
   raft::Snapshot snapshot;
   snapshot.metadata = metadata;
   std::string previous_image;
@@ -79,22 +94,28 @@ void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::str
     fatal("cannot record a snapshot: " + store_->last_error());
   }
   // The marker is durable: older snapshot files may go now, off the loop, and the previous
-  // image is freed there too (unmapping 300 MiB held the loop for 8-23 ms). Snapshots are
-  // seconds apart and the janitor's work takes a fraction of one, so the join below does not
-  // wait in practice.
-  if (snapshot_janitor_.joinable()) snapshot_janitor_.join();
-  snapshot_janitor_ = std::thread([this, dir = store_->options().snapshot_dir,
-                                   keep = store_->options().snapshots_kept,
-                                   previous_image = std::move(previous_image)]() mutable {
-    std::string().swap(previous_image);
-    storage::PosixDisk disk;
-    const storage::Status removed = storage::retain_newest_snapshots(
-        disk, dir, keep, /*remove_temporaries=*/false, kSnapshotRemovalPace);
-    if (!removed.ok()) {
-      // Not fatal: the next adoption tries again; a leftover file only takes space.
-      post([this, why = removed.to_string()] { log("cannot remove old snapshots: " + why); });
-    }
-  });
+  // image is freed there too (unmapping 300 MiB held the loop for 8-23 ms). A janitor still at
+  // work (a large store on a slow disk) is not waited for: that would stall the loop; this
+  // adoption's pruning is left to the next one, which removes every file beyond the kept ones.
+  if (snapshot_janitor_busy_) {
+    log("old snapshot files are still being removed; pruning again at the next snapshot");
+  } else {
+    if (snapshot_janitor_.joinable()) snapshot_janitor_.join();  // done: returns at once
+    snapshot_janitor_busy_ = true;
+    snapshot_janitor_ = std::thread([this, dir = store_->options().snapshot_dir,
+                                     keep = store_->options().snapshots_kept,
+                                     previous_image = std::move(previous_image)]() mutable {
+      std::string().swap(previous_image);
+      storage::PosixDisk disk;
+      const storage::Status removed = storage::retain_newest_snapshots(
+          disk, dir, keep, /*remove_temporaries=*/false, kSnapshotRemovalPace);
+      if (!removed.ok()) {
+        // Not fatal: the next adoption tries again; a leftover file only takes space.
+        post([this, why = removed.to_string()] { log("cannot remove old snapshots: " + why); });
+      }
+      snapshot_janitor_busy_ = false;
+    });
+  }
   // What etcd calls the db size: this snapshot plus what was applied since it was taken.
   if (!unknown_size) {
     db_size_ = static_cast<int64_t>(size) + (bytes_applied_ - snapshot_bytes_at_start_);

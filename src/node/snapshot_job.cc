@@ -1,73 +1,123 @@
 #include "node/snapshot_job.h"
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
 #include "storage/posix_disk.h"
 #include "storage/snapshot_file.h"
 
 namespace chorus::node {
 
 namespace {
+// The writer's pace: a 300 MiB image takes about 2.5 s, and the WAL's fdatasyncs are not queued
+// behind a burst of snapshot writeback (storage/snapshot_file.h).
 constexpr uint64_t kMaxSnapshotWriteBytesPerSecond = 128ull << 20;
-
-// Runs in the child only: everything it needs was copied by fork().
-[[noreturn]] void write_in_child(const StateMachine& state, const raft::SnapshotMetadata& metadata,
-                                 const std::string& dir, pid_t parent) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(3);  // the parent died before the line above took effect
-  // Background work: on a small machine the serializing child competed for the cores with the
-  // server's own threads and added its share to put latencies. Niced, it yields to them, but
-  // still gets a tenth of a contended core, so snapshots finish even under full load.
-  (void)setpriority(PRIO_PROCESS, 0, 10);
-  raft::Snapshot snapshot;
-  snapshot.metadata = metadata;
-  snapshot.data = state.snapshot();
-  storage::PosixDisk disk;
-  auto written = storage::write_snapshot_file(disk, dir, snapshot, kMaxSnapshotWriteBytesPerSecond);
-  if (!written.ok()) {
-    std::fprintf(stderr, "snapshot writer: %s\n", written.status().to_string().c_str());
-    _exit(1);
-  }
-  // _exit, not exit: no destructors or atexit handlers of the parent's objects run here.
-  _exit(0);
-}
+// Serialized per step on the loop: about 50 us on average (a 315 MiB image took 0.27 s of loop
+// time in all), so an entry that arrives during a step hardly waits. 256 KiB slices took about
+// 190 us each; the total is the same either way.
+constexpr size_t kSliceBytes = 64 << 10;
+// Handed to the writer at a time: one write and one writeback hint each.
+constexpr size_t kChunkBytes = 1 << 20;
+// How far the loop may serialize ahead of the writer: the memory the job holds.
+constexpr uint64_t kMaxQueuedBytes = 8ull << 20;
 }  // namespace
 
-std::optional<SnapshotJob> SnapshotJob::start(const StateMachine& state,
-                                              const raft::SnapshotMetadata& metadata,
-                                              const std::string& dir, std::string* error) {
-  const pid_t parent = getpid();
-  const std::string path = storage::snapshot_file_path(dir, metadata);
-  const pid_t pid = fork();
-  if (pid < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
-    return std::nullopt;
+SnapshotJob::SnapshotJob(const StateMachine& state, raft::SnapshotMetadata metadata,
+                         std::string dir, std::function<void()> wake)
+    : metadata_(std::move(metadata)),
+      dir_(std::move(dir)),
+      path_(storage::snapshot_file_path(dir_, metadata_)),
+      wake_(std::move(wake)),
+      stream_(std::make_unique<StateMachine::SnapshotStream>(state)) {
+  writer_ = std::thread([this] { write_file(); });
+}
+
+SnapshotJob::~SnapshotJob() {
+  cancel();
+}
+
+bool SnapshotJob::wants_step() const {
+  if (!stream_) return false;
+  std::lock_guard lock(mutex_);
+  return !result_ && queued_bytes_ < kMaxQueuedBytes;
+}
+
+void SnapshotJob::step() {
+  if (!wants_step()) return;
+  const size_t before = pending_.size();
+  const bool done = stream_->next(pending_, kSliceBytes);
+  serialized_ += pending_.size() - before;
+  if (!done && pending_.size() < kChunkBytes) return;
+  {
+    std::lock_guard lock(mutex_);
+    queued_bytes_ += pending_.size();
+    queue_.push_back(std::move(pending_));
+    if (done) patch_ = stream_->count_patch();
   }
-  if (pid == 0) write_in_child(state, metadata, dir, parent);
-  return SnapshotJob(pid, metadata, path);
+  queued_.notify_one();
+  pending_ = std::string();
+  // Done serializing: closing the stream lets the store's physical compaction go on.
+  if (done) stream_.reset();
+}
+
+void SnapshotJob::write_file() {
+  auto finish = [this](bool ok, std::string error) {
+    {
+      std::lock_guard lock(mutex_);
+      result_ = ok;
+      error_ = std::move(error);
+    }
+    wake_();
+  };
+  storage::PosixDisk disk;
+  storage::Result<storage::SnapshotFileWriter> file =
+      storage::SnapshotFileWriter::create(disk, dir_, metadata_, kMaxSnapshotWriteBytesPerSecond);
+  if (!file.ok()) return finish(false, file.status().to_string());
+  while (true) {
+    std::string chunk;
+    std::optional<kv::SnapshotStream::Patch> patch;
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [this] { return cancelled_ || !queue_.empty() || patch_; });
+      if (cancelled_) return;  // `file` removes its temporary
+      if (!queue_.empty()) {
+        chunk = std::move(queue_.front());
+        queue_.pop_front();
+      } else {
+        patch = patch_;  // everything is queued, and the queue is empty: all written
+      }
+    }
+    if (!patch) {
+      const storage::Status written = file->append(storage::as_bytes(chunk));
+      {
+        std::lock_guard lock(mutex_);
+        queued_bytes_ -= chunk.size();
+      }
+      if (!written.ok()) return finish(false, written.to_string());
+      wake_();  // room for the loop's next slices
+      continue;
+    }
+    const storage::Status patched = file->patch(patch->offset, storage::as_bytes(patch->bytes));
+    if (!patched.ok()) return finish(false, patched.to_string());
+    storage::Result<std::string> finished = file->finish();
+    return finish(finished.ok(), finished.ok() ? "" : finished.status().to_string());
+  }
 }
 
 std::optional<bool> SnapshotJob::poll() {
-  int status = 0;
-  const pid_t done = waitpid(pid_, &status, WNOHANG);
-  if (done == 0) return std::nullopt;
-  pid_ = -1;
-  return done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!result_) return std::nullopt;
+  }
+  if (writer_.joinable()) writer_.join();
+  return result_;
 }
 
 void SnapshotJob::cancel() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+  }
+  queued_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  stream_.reset();
 }
 
 }  // namespace chorus::node

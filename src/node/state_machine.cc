@@ -1,7 +1,9 @@
 #include "node/state_machine.h"
 
 #include <algorithm>
+#include <limits>
 
+#include "base/invariant.h"
 #include "convert/errors.h"
 #include "convert/requests.h"
 #include "convert/responses.h"
@@ -193,18 +195,39 @@ Applied StateMachine::apply_member_change(const raft::ConfChange& change,
 //   u64 little-endian  length of the ClusterState bytes
 //   ClusterState bytes
 //   kv::Store::snapshot() bytes, to the end
+StateMachine::SnapshotStream::SnapshotStream(const StateMachine& state) : kv_(state.store_) {
+  const std::string cluster = state.cluster_.SerializeAsString();
+  for (int i = 0; i < 8; ++i) prefix_.push_back(static_cast<char>(cluster.size() >> (8 * i)));
+  prefix_ += cluster;
+  prefix_size_ = prefix_.size();
+}
+
+bool StateMachine::SnapshotStream::next(std::string& out, size_t budget_bytes) {
+  if (!prefix_.empty()) {
+    out += prefix_;
+    std::string().swap(prefix_);
+  }
+  return kv_.next(out, budget_bytes);
+}
+
+kv::SnapshotStream::Patch StateMachine::SnapshotStream::count_patch() const {
+  kv::SnapshotStream::Patch patch = kv_.count_patch();
+  patch.offset += prefix_size_;
+  return patch;
+}
+
 std::string StateMachine::snapshot() const {
-  const std::string cluster = cluster_.SerializeAsString();
-  std::string kv = store_.snapshot();
+  SnapshotStream stream(*this);
   std::string out;
-  out.reserve(8 + cluster.size() + kv.size());
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(cluster.size() >> (8 * i)));
-  out += cluster;
-  out += kv;
+  while (!stream.next(out, std::numeric_limits<size_t>::max())) {
+  }
+  const kv::SnapshotStream::Patch patch = stream.count_patch();
+  out.replace(patch.offset, patch.bytes.size(), patch.bytes);
   return out;
 }
 
 bool StateMachine::restore(std::string_view bytes) {
+  CHORUS_ASSERT(!store_.snapshot_streaming());  // the stream would read a replaced store
   if (bytes.size() < 8) return false;
   uint64_t length = 0;
   for (int i = 0; i < 8; ++i) length |= uint64_t{static_cast<uint8_t>(bytes[i])} << (8 * i);

@@ -14,6 +14,7 @@
 
 #include "api/etcdserverpb/rpc.pb.h"
 #include "chorus/internal.pb.h"
+#include "kv/snapshot_stream.h"
 #include "kv/store.h"
 #include "kv/watch_hub.h"
 #include "raft/conf_change.h"
@@ -50,8 +51,27 @@ class StateMachine {
   // the cluster state after the change.
   Applied apply_member_change(const raft::ConfChange& change, const internal::MemberChange& what);
 
+  // The whole state as bytes (format in state_machine.cc), built by a SnapshotStream.
   std::string snapshot() const;
+  // The same bytes a slice at a time, while entries go on being applied between slices (see
+  // kv::SnapshotStream, which this wraps): the state as it was when the stream opened. Open it,
+  // advance it and close it on the thread that applies entries, and close it before restore().
+  class SnapshotStream {
+   public:
+    explicit SnapshotStream(const StateMachine& state);
+    // Appends the next bytes to `out` (about `budget_bytes`); true once everything is out.
+    bool next(std::string& out, size_t budget_bytes);
+    // Once done: the bytes to write at `offset` in the image over the zeros the stream left.
+    kv::SnapshotStream::Patch count_patch() const;
+    uint64_t size() const { return prefix_size_ + kv_.size(); }
+
+   private:
+    std::string prefix_;  // the membership, copied when the stream opens
+    uint64_t prefix_size_;
+    kv::SnapshotStream kv_;
+  };
   // Replaces the whole state; false (and nothing changed) when `data` does not decode.
+  // Requires that no SnapshotStream is open.
   bool restore(std::string_view data);
 
   const kv::Store& store() const { return store_; }

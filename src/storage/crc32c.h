@@ -10,5 +10,6 @@ using base::crc32c_extend;
 using base::crc32c_extend_hardware;
 using base::crc32c_extend_software;
 using base::crc32c_hardware_available;
+using base::crc32c_patch;
 
 }  // namespace chorus::storage

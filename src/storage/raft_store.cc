@@ -37,7 +37,7 @@ std::optional<std::string> RaftStore::recover(std::vector<std::string>* notes) {
   if (!loaded.ok()) return "snapshot recovery refused: " + loaded.status().to_string();
   for (std::string& note : loaded.value().notes) notes->push_back(std::move(note));
   // Temporaries a crash left mid-write go now, while no snapshot can be being written; later
-  // prunes leave *.tmp alone (a child process may be writing one). No snapshot file is pruned
+  // prunes leave *.tmp alone (a snapshot job may be writing one). No snapshot file is pruned
   // here: the loaded one may not be the newest by name (a corrupt newer one was skipped).
   (void)retain_newest_snapshots(disk_, options_.snapshot_dir, SIZE_MAX,
                                 /*remove_temporaries=*/true);

@@ -52,8 +52,8 @@ class RaftStore {
   // Records a snapshot of the applied state and releases log entries before `compact_index`.
   bool save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index);
   // The same for a snapshot whose file is already written and synced (by someone else: the
-  // server writes it in a child process): marker, sync, mirror, release, retention. Without
-  // `remove_old_snapshot_files` the retention is left to the caller (unlinking a large file
+  // server streams it from a thread of its snapshot job): marker, sync, mirror, release, retention.
+  // Without `remove_old_snapshot_files` the retention is left to the caller (unlinking a large file
   // takes tens of milliseconds, which the server does off its loop). The previous snapshot's
   // data goes to `*displaced` when given, for the same reason.
   bool adopt_snapshot(raft::Snapshot snapshot, raft::Index compact_index,

@@ -215,55 +215,131 @@ Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std
   return snapshot;
 }
 
-Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
-                                        const raft::Snapshot& snapshot,
-                                        uint64_t max_bytes_per_second) {
-  if (snapshot.empty()) return Status(Errc::kInvalidArgument, "cannot write an empty snapshot");
+Result<SnapshotFileWriter> SnapshotFileWriter::create(Disk& disk, const std::string& dir,
+                                                      const raft::SnapshotMetadata& metadata,
+                                                      uint64_t max_bytes_per_second) {
+  if (metadata.index == raft::Index{}) {
+    return Status(Errc::kInvalidArgument, "cannot write an empty snapshot");
+  }
   if (Result<std::vector<std::string>> existing = disk.list_dir(dir); !existing.ok()) {
     if (existing.status().code() != Errc::kNotFound) return existing.status();
     CHORUS_STORAGE_TRY(disk.create_dir(dir));
     CHORUS_STORAGE_TRY(disk.sync_dir(parent_dir(dir)));
   }
-  const std::string path = snapshot_file_path(dir, snapshot.metadata);
+  const std::string path = snapshot_file_path(dir, metadata);
   const std::string temporary = path + std::string(kTemporarySuffix);
   // A temporary file of the same name is left from a crash during an earlier attempt.
   if (Status removed = disk.remove(temporary); !removed.ok() && removed.code() != Errc::kNotFound) {
     return removed;
   }
+  Result<std::unique_ptr<File>> file = disk.open(temporary, OpenMode::kCreateNew);
+  if (!file.ok()) return file.status();
+  raft::Snapshot header_only;
+  header_only.metadata = metadata;
+  const Bytes prefix = encode_prefix(header_only);  // data length 0 until finish()
+  SnapshotFileWriter writer(disk, dir, path, std::move(file.value()), prefix.size(),
+                            max_bytes_per_second);
+  CHORUS_STORAGE_TRY(writer.file_->write_at(0, prefix));
+  writer.crc_ = crc32c(prefix);
+  return writer;
+}
 
-  // Streamed in three writes (prefix, data, CRC) so a large image is not copied once more.
-  const Bytes prefix = encode_prefix(snapshot);
-  const std::span<const uint8_t> data = as_bytes(snapshot.data);
-  const uint32_t crc = crc32c_extend(crc32c(prefix), data);
-  const Bytes trailer = encode_trailer(crc);
-  {
-    Result<std::unique_ptr<File>> file = disk.open(temporary, OpenMode::kCreateNew);
-    if (!file.ok()) return file.status();
-    Status status = (*file)->write_at(0, prefix);
-    const auto started = std::chrono::steady_clock::now();
-    // The image in chunks, each handed to writeback at once (File::write_back says why): a
-    // snapshot of a million keys is ~300 MiB, which otherwise sits dirty until the final sync
-    // and stalls the WAL's fsyncs behind it.
-    for (uint64_t done = 0; status.ok() && done < data.size(); done += kWriteBackChunk) {
-      const uint64_t length = std::min<uint64_t>(kWriteBackChunk, data.size() - done);
-      status = (*file)->write_at(prefix.size() + done, data.subspan(done, length));
-      if (status.ok()) status = (*file)->write_back(prefix.size() + done, length);
-      if (max_bytes_per_second > 0) {
-        const auto due =
-            started + std::chrono::microseconds((done + length) * 1'000'000 / max_bytes_per_second);
-        std::this_thread::sleep_until(due);
-      }
-    }
-    if (status.ok()) status = (*file)->write_at(prefix.size() + data.size(), trailer);
-    if (status.ok()) status = (*file)->sync_data();
-    if (!status.ok()) {
-      (void)disk.remove(temporary);  // best effort; recovery ignores temporaries anyway
-      return status;
+SnapshotFileWriter::SnapshotFileWriter(Disk& disk, std::string dir, std::string path,
+                                       std::unique_ptr<File> file, uint64_t prefix_bytes,
+                                       uint64_t max_bytes_per_second)
+    : disk_(&disk),
+      dir_(std::move(dir)),
+      path_(std::move(path)),
+      file_(std::move(file)),
+      prefix_bytes_(prefix_bytes),
+      max_bytes_per_second_(max_bytes_per_second),
+      started_(std::chrono::steady_clock::now()) {}
+
+SnapshotFileWriter::SnapshotFileWriter(SnapshotFileWriter&& other) noexcept
+    : disk_(other.disk_),
+      dir_(std::move(other.dir_)),
+      path_(std::move(other.path_)),
+      file_(std::move(other.file_)),
+      prefix_bytes_(other.prefix_bytes_),
+      max_bytes_per_second_(other.max_bytes_per_second_),
+      data_bytes_(other.data_bytes_),
+      crc_(other.crc_),
+      started_(other.started_) {}
+
+SnapshotFileWriter::~SnapshotFileWriter() {
+  abandon();
+}
+
+void SnapshotFileWriter::abandon() {
+  if (!file_) return;
+  file_.reset();
+  // Best effort: recovery ignores and removes temporaries anyway.
+  (void)disk_->remove(path_ + std::string(kTemporarySuffix));
+}
+
+Status SnapshotFileWriter::append(std::span<const uint8_t> data) {
+  STORAGE_ASSERT(file_ != nullptr);
+  // In chunks, each handed to writeback at once (File::write_back says why): a snapshot of a
+  // million keys is ~300 MiB, which otherwise sits dirty until the final sync and stalls the
+  // WAL's fsyncs behind it.
+  for (uint64_t done = 0; done < data.size(); done += kWriteBackChunk) {
+    const uint64_t length = std::min<uint64_t>(kWriteBackChunk, data.size() - done);
+    const uint64_t offset = prefix_bytes_ + data_bytes_;
+    const std::span<const uint8_t> chunk = data.subspan(done, length);
+    CHORUS_STORAGE_TRY(file_->write_at(offset, chunk));
+    CHORUS_STORAGE_TRY(file_->write_back(offset, length));
+    crc_ = crc32c_extend(crc_, chunk);
+    data_bytes_ += length;
+    if (max_bytes_per_second_ > 0) {
+      std::this_thread::sleep_until(
+          started_ + std::chrono::microseconds(data_bytes_ * 1'000'000 / max_bytes_per_second_));
     }
   }
-  CHORUS_STORAGE_TRY(disk.rename(temporary, path));
-  CHORUS_STORAGE_TRY(disk.sync_dir(dir));
-  return path;
+  return Status::Ok();
+}
+
+Status SnapshotFileWriter::patch(uint64_t offset, std::span<const uint8_t> bytes) {
+  STORAGE_ASSERT(file_ != nullptr);
+  STORAGE_ASSERT(offset <= data_bytes_ && bytes.size() <= data_bytes_ - offset);
+  Bytes before(bytes.size());
+  Result<size_t> read = file_->read_at(prefix_bytes_ + offset, before);
+  if (!read.ok()) return read.status();
+  STORAGE_ASSERT(*read == before.size());
+  CHORUS_STORAGE_TRY(file_->write_at(prefix_bytes_ + offset, bytes));
+  crc_ = crc32c_patch(crc_, before, bytes, data_bytes_ - offset - bytes.size());
+  return Status::Ok();
+}
+
+Result<std::string> SnapshotFileWriter::finish() {
+  STORAGE_ASSERT(file_ != nullptr);
+  // The header's data length (offset 16), then the CRC of the file as it now is.
+  constexpr uint64_t kDataLengthOffset = 16;
+  Bytes zero_length(8, 0);
+  Bytes length;
+  ByteWriter(length).u64(data_bytes_);
+  Status status = file_->write_at(kDataLengthOffset, length);
+  const uint32_t crc =
+      crc32c_patch(crc_, zero_length, length, prefix_bytes_ - kDataLengthOffset - 8 + data_bytes_);
+  if (status.ok()) status = file_->write_at(prefix_bytes_ + data_bytes_, encode_trailer(crc));
+  if (status.ok()) status = file_->sync_data();
+  if (!status.ok()) {
+    abandon();
+    return status;
+  }
+  file_.reset();
+  CHORUS_STORAGE_TRY(disk_->rename(path_ + std::string(kTemporarySuffix), path_));
+  CHORUS_STORAGE_TRY(disk_->sync_dir(dir_));
+  return path_;
+}
+
+Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
+                                        const raft::Snapshot& snapshot,
+                                        uint64_t max_bytes_per_second) {
+  Result<SnapshotFileWriter> writer =
+      SnapshotFileWriter::create(disk, dir, snapshot.metadata, max_bytes_per_second);
+  if (!writer.ok()) return writer.status();
+  CHORUS_STORAGE_TRY(writer->append(as_bytes(snapshot.data)));
+  return writer->finish();
 }
 
 Result<raft::Snapshot> read_snapshot_file(Disk& disk, const std::string& path) {

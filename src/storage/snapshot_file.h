@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,10 +59,54 @@ Bytes encode_snapshot(const raft::Snapshot& snapshot);
 // Decodes and verifies a whole file image. `path` names the file in errors.
 Result<raft::Snapshot> decode_snapshot(std::span<const uint8_t> bytes, const std::string& path);
 
-// Writes `snapshot` durably into `dir` and returns its path. Requires a non-empty snapshot.
-// An I/O error leaves no file under the final name; an fsync error must stop the node, as in
-// the WAL. With `max_bytes_per_second`, the image is written no faster than that: the server
-// caps its background snapshots so that the WAL's fdatasyncs are not queued behind them.
+// Writes one snapshot file durably, its data a piece at a time: the server streams the state
+// machine's image into it while serializing it, never holding the whole image in memory. The
+// header's data length and the checksum are filled in by finish(), and the data itself may be
+// patched where its producer learned a field only at the end (crc32c_patch keeps the checksum
+// without reading the file back).
+//
+// The file is written under "<name>.tmp" and gets its final name only in finish(), after an
+// fdatasync, followed by an fsync of the directory. An I/O error leaves no file under the final
+// name; an fsync error must stop the node, as in the WAL. With `max_bytes_per_second`, data is
+// written no faster than that: the server caps its background snapshots so that the WAL's
+// fdatasyncs are not queued behind them. Destroying an unfinished writer removes its temporary.
+class SnapshotFileWriter {
+ public:
+  // Requires a non-empty snapshot (index above 0).
+  static Result<SnapshotFileWriter> create(Disk& disk, const std::string& dir,
+                                           const raft::SnapshotMetadata& metadata,
+                                           uint64_t max_bytes_per_second = 0);
+  SnapshotFileWriter(SnapshotFileWriter&& other) noexcept;
+  SnapshotFileWriter& operator=(SnapshotFileWriter&&) = delete;
+  ~SnapshotFileWriter();
+
+  // Appends to the data.
+  Status append(std::span<const uint8_t> data);
+  // Overwrites data bytes [offset, offset + bytes.size()) that were already appended.
+  Status patch(uint64_t offset, std::span<const uint8_t> bytes);
+  // Completes the file and returns its path.
+  Result<std::string> finish();
+
+  uint64_t data_bytes() const { return data_bytes_; }
+
+ private:
+  SnapshotFileWriter(Disk& disk, std::string dir, std::string path, std::unique_ptr<File> file,
+                     uint64_t prefix_bytes, uint64_t max_bytes_per_second);
+  void abandon();
+
+  Disk* disk_;
+  std::string dir_;
+  std::string path_;  // the final name
+  std::unique_ptr<File> file_;
+  uint64_t prefix_bytes_;
+  uint64_t max_bytes_per_second_;
+  uint64_t data_bytes_ = 0;
+  uint32_t crc_ = 0;  // of the file so far, with zeros for the data length
+  std::chrono::steady_clock::time_point started_;
+};
+
+// Writes `snapshot` durably into `dir` (a SnapshotFileWriter fed the whole image) and returns its
+// path. Requires a non-empty snapshot.
 Result<std::string> write_snapshot_file(Disk& disk, const std::string& dir,
                                         const raft::Snapshot& snapshot,
                                         uint64_t max_bytes_per_second = 0);
@@ -91,7 +136,7 @@ Result<LoadedSnapshot> load_newest_snapshot(Disk& disk, const std::string& dir,
 // write_snapshot_file(), so that the newest is known good. Requires keep >= 1.
 // Without `remove_temporaries`, *.tmp files are left alone: a snapshot may be being written
 // into one right now (the server prunes from a thread of its own while its next snapshot is
-// written by a child process).
+// being written by another).
 //
 // With a `pace`, each old file is renamed to a temporary name (so a crash midway leaves
 // something the next open removes, never a damaged snapshot under a final name), shrunk a slice

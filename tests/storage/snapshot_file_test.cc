@@ -113,6 +113,46 @@ TEST_F(SnapshotFileTest, NameMustMatchMetadata) {
   EXPECT_EQ(read_snapshot_file(disk, wrong).status().code(), Errc::kCorrupt);
 }
 
+// The server streams its image in pieces and fills in a count at the start once it is known;
+// the file must be the one a single write of the final image gives, checksum included.
+TEST_F(SnapshotFileTest, StreamedWithAPatchEqualsTheWholeImageWrittenAtOnce) {
+  std::string image(3 * 1024 * 1024 + 123, '\0');
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<char>(i * 31 + i / 997);
+  const raft::Snapshot whole = make_snapshot(9, 2, image);
+  const Bytes expected = encode_snapshot(whole);
+
+  const std::string count = image.substr(40, 8);
+  std::string streamed = image;
+  std::fill_n(streamed.begin() + 40, count.size(), '\0');  // the field, not yet known
+  Result<SnapshotFileWriter> writer = SnapshotFileWriter::create(disk, dir, whole.metadata);
+  ASSERT_TRUE(writer.ok()) << writer.status().to_string();
+  for (size_t offset = 0; offset < streamed.size(); offset += 700'001) {
+    const std::string piece = streamed.substr(offset, 700'001);
+    ASSERT_TRUE(writer->append(as_bytes(piece)).ok());
+  }
+  ASSERT_TRUE(writer->patch(40, as_bytes(count)).ok());
+  EXPECT_FALSE(disk.exists(dir + "/" + snapshot_file_name(raft::Term(2), raft::Index(9))))
+      << "the final name appeared before finish()";
+  Result<std::string> path = writer->finish();
+  ASSERT_TRUE(path.ok()) << path.status().to_string();
+  EXPECT_TRUE(*disk.contents(*path) == expected);
+  Result<raft::Snapshot> read = read_snapshot_file(disk, *path);
+  ASSERT_TRUE(read.ok()) << read.status().to_string();
+  EXPECT_TRUE(read->data == image);
+}
+
+TEST_F(SnapshotFileTest, AnAbandonedStreamLeavesNoFile) {
+  const raft::Snapshot snapshot = make_snapshot(11, 1);
+  {
+    Result<SnapshotFileWriter> writer = SnapshotFileWriter::create(disk, dir, snapshot.metadata);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE(writer->append(as_bytes(std::string("partial"))).ok());
+    EXPECT_TRUE(disk.exists(snapshot_file_path(dir, snapshot.metadata) + ".tmp"));
+  }  // a node stopping, or a snapshot from the leader overtaking this one
+  EXPECT_FALSE(disk.exists(snapshot_file_path(dir, snapshot.metadata) + ".tmp"));
+  EXPECT_FALSE(disk.exists(snapshot_file_path(dir, snapshot.metadata)));
+}
+
 TEST_F(SnapshotFileTest, CrashBeforeTheRenameLeavesNoSnapshot) {
   disk.fail_next_dir_syncs(1);
   EXPECT_FALSE(write_snapshot_file(disk, dir, make_snapshot(10, 1)).ok());
