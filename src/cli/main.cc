@@ -1,13 +1,9 @@
 // The chorus command: one binary, one subcommand per job.
 #include <CLI/CLI.hpp>
-#include <cstring>
 
 #include "cli/commands.h"
-#include "cli/huge_pages.h"
 
 int main(int argc, char** argv) {
-  // Before anything else runs: the server may re-execute itself once (cli/huge_pages.h).
-  if (argc > 1 && std::strcmp(argv[1], "serve") == 0) chorus::cli::reexec_with_huge_pages(argv);
   CLI::App app{"Chorus: a distributed key-value and event store"};
   app.require_subcommand(1);
   chorus::cli::Job job;

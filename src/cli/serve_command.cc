@@ -10,7 +10,6 @@
 #include "api/server.h"
 #include "base/log.h"
 #include "cli/commands.h"
-#include "cli/huge_pages.h"
 #include "http/dashboard.h"
 #include "http/metrics.h"
 #include "node/identity.h"
@@ -163,9 +162,9 @@ int run_serve(const ServeOptions& flags) {
   }
   logger->info(
       fmt::format("serving the etcd v3 API, /metrics, /health and /dashboard on {} "
-                  "(member {}, cluster {}; malloc huge pages {})",
+                  "(member {}, cluster {})",
                   fmt::join(client_addresses, ", "), node::hex_id(node->id()),
-                  node::hex_id(node->cluster_id()), malloc_uses_huge_pages() ? "on" : "off"));
+                  node::hex_id(node->cluster_id())));
   for (const std::string& url : node::split_list(options.listen_metrics_urls)) {
     auto address = node::parse_url(url);
     if (!address) return fail("cannot parse --listen-metrics-urls " + url);

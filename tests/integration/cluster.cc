@@ -185,7 +185,7 @@ std::optional<etcdserverpb::StatusResponse> Cluster::status(size_t index) {
   // immediately; with no call in progress, no thread polls the reconnection's socket but gRPC's
   // backup poller, every 5 s, so each step of the reconnect (refused, connected, HTTP/2
   // settings) took 5 s and wait_for_leader ran out of its 15 s (seen when members started a
-  // little later than usual: under ASan, on a loaded machine, re-executed for huge pages).
+  // little later than usual: under ASan, on a loaded machine).
   context->set_wait_for_ready(true);
   if (!maintenance(index).Status(context.get(), {}, &response).ok()) return std::nullopt;
   return response;
