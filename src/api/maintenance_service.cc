@@ -116,15 +116,15 @@ grpc::Status MaintenanceService::HashKV(grpc::ServerContext*,
 grpc::Status MaintenanceService::Snapshot(
     grpc::ServerContext*, const etcdserverpb::SnapshotRequest*,
     grpc::ServerWriter<etcdserverpb::SnapshotResponse>* writer) {
-  // The state machine's snapshot (the same bytes a follower installs), streamed in chunks.
-  std::string data;
-  int64_t revision = 0;
-  grpc::Status barrier = context_.read(false, [&](node::StateMachine& sm) {
-    data = sm.snapshot();
-    revision = sm.store().revision();
-  });
-  if (!barrier.ok()) return barrier;
-  data = snapshot_stream_bytes(data);
+  // The state machine's snapshot (the same bytes a follower installs), streamed in chunks. The
+  // node serializes it between entries (Node::export_snapshot), so a large store does not stop
+  // writes while it is read out; etcd's stream format needs its length first, so it is whole
+  // here before the first chunk goes.
+  node::Node::ExportedSnapshot exported = context_.node().export_snapshot().get();
+  if (!exported.status.ok()) return exported.status;
+  const int64_t revision = exported.revision;
+  const std::string data = snapshot_stream_bytes(exported.data);
+  std::string().swap(exported.data);
   constexpr size_t kChunk = 32 * 1024;
   size_t offset = 0;
   do {

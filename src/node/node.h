@@ -124,6 +124,16 @@ class Node {
   // call (ReadIndex: linearizable), or at once when `linearizable` is false. The future holds
   // the error when the read could not be served.
   std::future<grpc::Status> read(bool linearizable, std::function<void(StateMachine&)> read);
+  // The state machine's snapshot as of now, for the Maintenance API (etcdctl snapshot save).
+  // Serialized on the loop a slice at a time between entries, as the background snapshots are,
+  // so that reading out a large store does not stop writes. Fails (status) when the node stops
+  // or a snapshot from the leader replaces the state before it is complete.
+  struct ExportedSnapshot {
+    grpc::Status status;
+    std::string data;      // StateMachine::snapshot() bytes
+    int64_t revision = 0;  // the store's revision they describe
+  };
+  std::future<ExportedSnapshot> export_snapshot();
   // Runs `task` on the loop thread, with access to the loop-only state. A task posted after
   // stop() is dropped (never run).
   void post(std::function<void()> task);
@@ -186,6 +196,9 @@ class Node {
   // One slice of the running snapshot, then a look at whether its file is done.
   void drive_snapshot_job();
   bool snapshot_job_wants_loop() const;
+  // One slice of each snapshot being exported (export_snapshot), finishing the complete ones.
+  void drive_snapshot_exports();
+  void fail_snapshot_exports(const grpc::Status& status);
   void poll_snapshot_job();
   // Before the state machine is replaced: the job reads it.
   void cancel_snapshot_job(const std::string& why);
@@ -243,6 +256,14 @@ class Node {
   // unlinking a 300 MiB file took 65-90 ms there (puts waited behind it).
   std::thread snapshot_janitor_;
   std::atomic<bool> snapshot_janitor_busy_{false};  // set by the loop, cleared by the janitor
+  // Snapshots being serialized for export_snapshot(); the loop's only.
+  struct SnapshotExport {
+    std::unique_ptr<StateMachine::SnapshotStream> stream;
+    std::string data;
+    int64_t revision = 0;
+    std::promise<ExportedSnapshot> done;
+  };
+  std::vector<SnapshotExport> snapshot_exports_;
   // Reads the current snapshot's file back for a follower, off the loop (about 1 s per 300 MiB
   // from a cold cache, during which the loop used to serve nothing). One read at a time; a
   // snapshot asked for meanwhile is read next.

@@ -40,7 +40,7 @@ void Node::loop() {
       std::unique_lock lock(mutex_);
       // A running snapshot keeps the loop going, a slice per turn, until its writer has no
       // room; the writer wakes the loop when it has.
-      const bool snapshot_work = snapshot_job_wants_loop();
+      const bool snapshot_work = snapshot_job_wants_loop() || !snapshot_exports_.empty();
       wake_.wait_until(lock, next_tick_, [&] {
         return stopping_ || !tasks_.empty() || !inbound_.empty() || snapshot_work;
       });
@@ -63,6 +63,7 @@ void Node::loop() {
     issue_reads();
     process_ready();
     drive_snapshot_job();
+    drive_snapshot_exports();
   }
 }
 
@@ -320,8 +321,11 @@ void Node::apply_conf_change(const raft::Entry& entry) {
 }
 
 void Node::restore(const raft::Snapshot& snapshot) {
-  cancel_snapshot_job(fmt::format("the state is replaced by the snapshot at index {}",
-                                  snapshot.metadata.index.value));
+  const std::string replaced = fmt::format("the state is replaced by the snapshot at index {}",
+                                           snapshot.metadata.index.value);
+  cancel_snapshot_job(replaced);
+  fail_snapshot_exports(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                     "snapshot abandoned: " + replaced + "; try again"));
   if (!state_machine_->restore(snapshot.data)) {
     fatal(fmt::format("snapshot at index {} does not decode", snapshot.metadata.index.value));
   }
@@ -403,6 +407,7 @@ void Node::observe_heartbeat(uint64_t from) {
 }
 
 void Node::fail_everything(const grpc::Status& status) {
+  fail_snapshot_exports(status);
   metrics_.proposals_failed.add(static_cast<double>(waiters_.size()));
   for (auto& [sequence, waiter] : waiters_) waiter.promise.set_value(Applied{status, {}, {}});
   waiters_.clear();

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "convert/errors.h"
 #include "node/node.h"
 #include "storage/posix_disk.h"
 #include "storage/snapshot_file.h"
@@ -47,6 +48,41 @@ void Node::drive_snapshot_job() {
 
 bool Node::snapshot_job_wants_loop() const {
   return snapshot_job_ && snapshot_job_->wants_step();
+}
+
+std::future<Node::ExportedSnapshot> Node::export_snapshot() {
+  auto promise = std::make_shared<std::promise<ExportedSnapshot>>();
+  std::future<ExportedSnapshot> future = promise->get_future();
+  const bool queued = enqueue([this, promise] {
+    SnapshotExport& started = snapshot_exports_.emplace_back();
+    started.stream = std::make_unique<StateMachine::SnapshotStream>(*state_machine_);
+    started.revision = state_machine_->store().revision();
+    started.done = std::move(*promise);
+  });
+  if (!queued) promise->set_value({convert::to_grpc(convert::ServerError::kStopped), {}, 0});
+  return future;
+}
+
+void Node::drive_snapshot_exports() {
+  for (auto it = snapshot_exports_.begin(); it != snapshot_exports_.end();) {
+    if (!it->stream->next(it->data, kSnapshotSliceBytes)) {
+      ++it;
+      continue;
+    }
+    const kv::SnapshotStream::Patch patch = it->stream->count_patch();
+    it->data.replace(patch.offset, patch.bytes.size(), patch.bytes);
+    it->stream.reset();
+    it->done.set_value({grpc::Status::OK, std::move(it->data), it->revision});
+    it = snapshot_exports_.erase(it);
+  }
+}
+
+void Node::fail_snapshot_exports(const grpc::Status& status) {
+  for (SnapshotExport& failed : snapshot_exports_) {
+    failed.stream.reset();
+    failed.done.set_value({status, {}, 0});
+  }
+  snapshot_exports_.clear();
 }
 
 void Node::cancel_snapshot_job(const std::string& why) {

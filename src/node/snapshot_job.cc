@@ -9,10 +9,6 @@ namespace {
 // The writer's pace: a 300 MiB image takes about 2.5 s, and the WAL's fdatasyncs are not queued
 // behind a burst of snapshot writeback (storage/snapshot_file.h).
 constexpr uint64_t kMaxSnapshotWriteBytesPerSecond = 128ull << 20;
-// Serialized per step on the loop: about 50 us on average (a 315 MiB image took 0.27 s of loop
-// time in all), so an entry that arrives during a step hardly waits. 256 KiB slices took about
-// 190 us each; the total is the same either way.
-constexpr size_t kSliceBytes = 64 << 10;
 // Handed to the writer at a time: one write and one writeback hint each.
 constexpr size_t kChunkBytes = 1 << 20;
 // How far the loop may serialize ahead of the writer: the memory the job holds.
@@ -42,7 +38,7 @@ bool SnapshotJob::wants_step() const {
 void SnapshotJob::step() {
   if (!wants_step()) return;
   const size_t before = pending_.size();
-  const bool done = stream_->next(pending_, kSliceBytes);
+  const bool done = stream_->next(pending_, kSnapshotSliceBytes);
   serialized_ += pending_.size() - before;
   if (!done && pending_.size() < kChunkBytes) return;
   {

@@ -33,6 +33,11 @@
 
 namespace chorus::node {
 
+// Serialized per turn of the loop, by a snapshot job or an export: about 50 us on average (a
+// 315 MiB image took 0.27 s of loop time in all), so an entry that arrives during a slice
+// hardly waits. 256 KiB slices took about 190 us each; the total is the same either way.
+inline constexpr size_t kSnapshotSliceBytes = 64 << 10;
+
 class SnapshotJob {
  public:
   // Starts a snapshot of `state` as it is now, with `metadata`, into `dir`. `wake` is called
