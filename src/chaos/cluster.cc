@@ -19,6 +19,7 @@
 #include "base/free_port.h"
 #include "chaos/command.h"
 #include "chaos/network.h"
+#include "cli/serve_arguments.h"
 #include "client/client.h"
 
 namespace chorus::chaos {
@@ -120,35 +121,19 @@ std::vector<std::string> LocalCluster::endpoints() const {
 bool LocalCluster::launch(Member& m, std::string& why) {
   const std::string client_url = fmt::format("http://{}:{}", m.host, m.client_port);
   const std::string peer_url = fmt::format("http://{}:{}", m.host, m.peer_port);
-  std::vector<std::string> args = {options_.chorus_binary,
-                                   "serve",
-                                   "--name",
-                                   m.name,
-                                   "--data-dir",
-                                   m.data_dir,
-                                   "--listen-client-urls",
-                                   client_url,
-                                   "--advertise-client-urls",
-                                   client_url,
-                                   "--listen-peer-urls",
-                                   peer_url,
-                                   "--initial-advertise-peer-urls",
-                                   peer_url,
-                                   "--initial-cluster",
-                                   initial_cluster_,
-                                   "--initial-cluster-state",
-                                   m.joins_existing ? "existing" : "new",
-                                   "--initial-cluster-token",
-                                   options_.token,
-                                   "--heartbeat-interval",
-                                   std::to_string(options_.heartbeat_ms),
-                                   "--election-timeout",
-                                   std::to_string(options_.election_ms),
-                                   "--snapshot-count",
-                                   std::to_string(options_.snapshot_count),
-                                   "--log-level",
-                                   "info"};
-  if (options_.unsafe_no_read_index) args.push_back("--unsafe-no-read-index");
+  cli::ServeOptions serve;
+  serve.name = m.name;
+  serve.data_dir = m.data_dir;
+  serve.listen_client_urls = serve.advertise_client_urls = client_url;
+  serve.listen_peer_urls = serve.initial_advertise_peer_urls = peer_url;
+  serve.initial_cluster = initial_cluster_;
+  serve.initial_cluster_state = m.joins_existing ? "existing" : "new";
+  serve.initial_cluster_token = options_.token;
+  serve.heartbeat_interval_ms = options_.heartbeat_ms;
+  serve.election_timeout_ms = options_.election_ms;
+  serve.snapshot_count = options_.snapshot_count;
+  serve.unsafe_no_read_index = options_.unsafe_no_read_index;
+  std::vector<std::string> args = cli::serve_arguments(options_.chorus_binary, serve);
   // Everything the child needs is built before fork: after it, only async-signal-safe calls.
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());

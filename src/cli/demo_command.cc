@@ -20,6 +20,7 @@
 #include "api/etcdserverpb/rpc.grpc.pb.h"
 #include "base/free_port.h"
 #include "cli/commands.h"
+#include "cli/serve_arguments.h"
 
 namespace chorus::cli {
 
@@ -183,27 +184,14 @@ int run_demo(const DemoOptions& options) {
   for (Member& m : members) {
     const std::string client = fmt::format("http://127.0.0.1:{}", m.client_port);
     const std::string peer = fmt::format("http://127.0.0.1:{}", m.peer_port);
-    m.pid = spawn({"chorus",
-                   "serve",
-                   "--name",
-                   m.name,
-                   "--data-dir",
-                   dir + "/" + m.name,
-                   "--listen-client-urls",
-                   client,
-                   "--advertise-client-urls",
-                   client,
-                   "--listen-peer-urls",
-                   peer,
-                   "--initial-advertise-peer-urls",
-                   peer,
-                   "--initial-cluster",
-                   initial_cluster,
-                   "--initial-cluster-state",
-                   "new",
-                   "--initial-cluster-token",
-                   "chorus-demo"},
-                  dir + "/" + m.name + ".log");
+    ServeOptions serve;
+    serve.name = m.name;
+    serve.data_dir = dir + "/" + m.name;
+    serve.listen_client_urls = serve.advertise_client_urls = client;
+    serve.listen_peer_urls = serve.initial_advertise_peer_urls = peer;
+    serve.initial_cluster = initial_cluster;
+    serve.initial_cluster_token = "chorus-demo";
+    m.pid = spawn(serve_arguments("chorus", serve), dir + "/" + m.name + ".log");
   }
   auto stop_all = [&] {
     for (Member& m : members) {

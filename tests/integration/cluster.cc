@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/free_port.h"
+#include "cli/serve_arguments.h"
 
 #ifndef CHORUS_BINARY
 #error "CHORUS_BINARY must name the chorus executable"
@@ -59,34 +60,18 @@ Cluster::~Cluster() {
 }
 
 void Cluster::launch(MemberProcess& m, bool existing) {
-  const std::vector<std::string> args = {
-      CHORUS_BINARY,
-      "serve",
-      "--name",
-      m.name,
-      "--data-dir",
-      m.data_dir,
-      "--listen-client-urls",
-      m.client_url(),
-      "--advertise-client-urls",
-      m.client_url(),
-      "--listen-peer-urls",
-      m.peer_url(),
-      "--initial-advertise-peer-urls",
-      m.peer_url(),
-      "--initial-cluster",
-      initial_cluster_,
-      "--initial-cluster-state",
-      existing ? "existing" : "new",
-      "--initial-cluster-token",
-      options_.token,
-      "--heartbeat-interval",
-      std::to_string(options_.heartbeat_ms),
-      "--election-timeout",
-      std::to_string(options_.election_ms),
-      "--snapshot-count",
-      std::to_string(options_.snapshot_count),
-  };
+  cli::ServeOptions serve;
+  serve.name = m.name;
+  serve.data_dir = m.data_dir;
+  serve.listen_client_urls = serve.advertise_client_urls = m.client_url();
+  serve.listen_peer_urls = serve.initial_advertise_peer_urls = m.peer_url();
+  serve.initial_cluster = initial_cluster_;
+  serve.initial_cluster_state = existing ? "existing" : "new";
+  serve.initial_cluster_token = options_.token;
+  serve.heartbeat_interval_ms = options_.heartbeat_ms;
+  serve.election_timeout_ms = options_.election_ms;
+  serve.snapshot_count = options_.snapshot_count;
+  const std::vector<std::string> args = cli::serve_arguments(CHORUS_BINARY, serve);
   const std::string log_path = dir_ + "/" + m.name + ".log";
   const pid_t pid = fork();
   if (pid == 0) {
