@@ -227,8 +227,10 @@ TEST(NodeTest, ExportedSnapshotIsTheStateAtOneRevision) {
   TempDir dir;
   auto node = open_leader(single_member_options(dir.path()));
   ASSERT_NE(node, nullptr);
-  for (int i = 0; i < 2000; ++i) put(*node, "before-" + std::to_string(i), std::string(1024, 'b'));
-  const int64_t asked_at = node->revision();
+  int64_t asked_at = 0;  // the revision of the last write before the export was asked for
+  for (int i = 0; i < 2000; ++i) {
+    asked_at = put(*node, "before-" + std::to_string(i), std::string(1024, 'b'));
+  }
 
   auto exported = node->export_snapshot();
   for (int i = 0; i < 50; ++i) put(*node, "during-" + std::to_string(i), "d");
