@@ -140,11 +140,18 @@ void Cluster::wipe_and_rejoin(size_t index) {
   launch(members_[index], true);
 }
 
+std::shared_ptr<grpc::Channel> member_channel(const std::string& endpoint) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), arguments);
+}
+
 Cluster::Stubs& Cluster::stubs(size_t index) {
   auto it = stubs_.find(index);
   if (it != stubs_.end()) return it->second;
   Stubs s;
-  s.channel = grpc::CreateChannel(members_[index].endpoint(), grpc::InsecureChannelCredentials());
+  s.channel = member_channel(members_[index].endpoint());
   s.kv = etcdserverpb::KV::NewStub(s.channel);
   s.cluster = etcdserverpb::Cluster::NewStub(s.channel);
   s.maintenance = etcdserverpb::Maintenance::NewStub(s.channel);
@@ -226,6 +233,10 @@ std::optional<std::map<std::string, std::string>> read_prefix(Cluster& cluster, 
   request.set_serializable(serializable);
   etcdserverpb::RangeResponse response;
   auto context = deadline_context(5000);
+  // As in Cluster::status: a member read before it listened (a joiner polled while it starts)
+  // left the channel in TRANSIENT_FAILURE, and the learner test waited about 23 s for gRPC's
+  // reconnect backoff before its first read got through.
+  context->set_wait_for_ready(true);
   if (!cluster.kv(index).Range(context.get(), request, &response).ok()) return std::nullopt;
   std::map<std::string, std::string> out;
   for (const auto& kv : response.kvs()) out[kv.key()] = kv.value();

@@ -91,6 +91,12 @@ class Cluster {
 };
 
 // A client context with a deadline `ms` from now.
+// A channel to a member of a test cluster. gRPC's default reconnect backoff (1 s, growing by
+// 1.6x with jitter) left a channel to a member that was not yet listening (a joiner, or any
+// member on a loaded machine under ASan) failing calls for many seconds after it started;
+// here reconnects start after 100 ms and never wait more than 1 s.
+std::shared_ptr<grpc::Channel> member_channel(const std::string& endpoint);
+
 std::unique_ptr<grpc::ClientContext> deadline_context(int ms);
 
 // Puts key=value through member `index`; true when acknowledged.

@@ -22,8 +22,7 @@ TEST(LeaseFailover, LeaseOutlivesLeaderChangeAndStillExpires) {
   ASSERT_TRUE(leader.has_value());
   const size_t follower = (*leader + 1) % cluster.size();
 
-  auto channel =
-      grpc::CreateChannel(cluster.member(follower).endpoint(), grpc::InsecureChannelCredentials());
+  auto channel = member_channel(cluster.member(follower).endpoint());
   auto lease = etcdserverpb::Lease::NewStub(channel);
   etcdserverpb::LeaseGrantRequest grant;
   grant.set_ttl(4);

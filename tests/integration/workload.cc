@@ -26,8 +26,7 @@ void Writers::run(int thread) {
   // Only the endpoints are read here: they never change while the writers run.
   std::vector<std::unique_ptr<etcdserverpb::KV::Stub>> stubs;
   for (size_t i = 0; i < cluster_.size(); ++i) {
-    stubs.push_back(etcdserverpb::KV::NewStub(
-        grpc::CreateChannel(cluster_.member(i).endpoint(), grpc::InsecureChannelCredentials())));
+    stubs.push_back(etcdserverpb::KV::NewStub(member_channel(cluster_.member(i).endpoint())));
   }
   size_t member = static_cast<size_t>(thread);
   for (uint64_t n = 0; !stop_; ++n) {
