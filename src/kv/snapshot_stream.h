@@ -43,11 +43,15 @@ class SnapshotStream {
   struct Patch {
     size_t offset = 0;
     std::string bytes;
+    // For an image held in memory (a file writer patches the file instead).
+    void apply_to(std::string& image) const { image.replace(offset, bytes.size(), bytes); }
   };
   Patch count_patch() const;
 
   // The bytes emitted so far.
   uint64_t size() const { return emitted_; }
+  // The store revision the image describes.
+  Revision revision() const { return revision_; }
 
  private:
   void emit(std::string& out, size_t from);

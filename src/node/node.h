@@ -260,7 +260,6 @@ class Node {
   struct SnapshotExport {
     std::unique_ptr<StateMachine::SnapshotStream> stream;
     std::string data;
-    int64_t revision = 0;
     std::promise<ExportedSnapshot> done;
   };
   std::vector<SnapshotExport> snapshot_exports_;
@@ -270,7 +269,6 @@ class Node {
   std::thread snapshot_reader_;
   bool snapshot_read_running_ = false;
   std::optional<raft::SnapshotMetadata> snapshot_read_wanted_;
-  bool snapshot_in_progress_ = false;
   int64_t bytes_applied_ = 0;            // entry bytes applied since start
   int64_t snapshot_bytes_at_start_ = 0;  // bytes_applied_ when the running snapshot began
   bool is_leader_ = false;

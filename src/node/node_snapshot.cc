@@ -22,7 +22,7 @@ constexpr storage::RemovalPace kSnapshotRemovalPace{2ull << 20, std::chrono::mil
 }  // namespace
 
 void Node::maybe_snapshot() {
-  if (snapshot_in_progress_) return;
+  if (snapshot_job_) return;
   if (applied_.value < snapshot_index_.value + options_.snapshot_count) return;
   const raft::MemoryStorage& log_storage = store_->log();
   // The snapshot describes exactly the applied state, and the durable log must hold its index.
@@ -33,7 +33,6 @@ void Node::maybe_snapshot() {
   metadata.conf_state = conf_state_;
   snapshot_job_.emplace(*state_machine_, metadata, store_->options().snapshot_dir,
                         [this] { post([] {}); });
-  snapshot_in_progress_ = true;
   snapshot_index_ = applied_;
   snapshot_bytes_at_start_ = bytes_applied_;
   log(fmt::format("snapshot at index {} started", applied_.value));
@@ -56,7 +55,6 @@ std::future<Node::ExportedSnapshot> Node::export_snapshot() {
   const bool queued = enqueue([this, promise] {
     SnapshotExport& started = snapshot_exports_.emplace_back();
     started.stream = std::make_unique<StateMachine::SnapshotStream>(*state_machine_);
-    started.revision = state_machine_->store().revision();
     started.done = std::move(*promise);
   });
   if (!queued) promise->set_value({convert::to_grpc(convert::ServerError::kStopped), {}, 0});
@@ -69,10 +67,10 @@ void Node::drive_snapshot_exports() {
       ++it;
       continue;
     }
-    const kv::SnapshotStream::Patch patch = it->stream->count_patch();
-    it->data.replace(patch.offset, patch.bytes.size(), patch.bytes);
+    it->stream->count_patch().apply_to(it->data);
+    const int64_t revision = it->stream->revision();
     it->stream.reset();
-    it->done.set_value({grpc::Status::OK, std::move(it->data), it->revision});
+    it->done.set_value({grpc::Status::OK, std::move(it->data), revision});
     it = snapshot_exports_.erase(it);
   }
 }
@@ -90,7 +88,6 @@ void Node::cancel_snapshot_job(const std::string& why) {
   log(fmt::format("snapshot at index {} abandoned: {}", snapshot_job_->metadata().index.value,
                   why));
   snapshot_job_.reset();  // stops its writer, which removes the temporary file
-  snapshot_in_progress_ = false;
 }
 
 void Node::poll_snapshot_job() {
@@ -110,10 +107,10 @@ void Node::poll_snapshot_job() {
 }
 
 void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::string& path) {
-  snapshot_in_progress_ = false;
   const raft::Index index = metadata.index;
   if (index <= store_->log().snapshot_metadata().index) {
-    // A snapshot from the leader overtook ours meanwhile; retention will remove the file.
+    // A snapshot from the leader overtook ours. restore() cancels a running job, so this is a
+    // guard, not a path taken; retention would remove the file.
     return;
   }
   const uint64_t keep = options_.snapshot_catchup_entries;

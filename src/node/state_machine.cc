@@ -221,8 +221,7 @@ std::string StateMachine::snapshot() const {
   std::string out;
   while (!stream.next(out, std::numeric_limits<size_t>::max())) {
   }
-  const kv::SnapshotStream::Patch patch = stream.count_patch();
-  out.replace(patch.offset, patch.bytes.size(), patch.bytes);
+  stream.count_patch().apply_to(out);
   return out;
 }
 

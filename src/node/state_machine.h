@@ -63,7 +63,7 @@ class StateMachine {
     bool next(std::string& out, size_t budget_bytes);
     // Once done: the bytes to write at `offset` in the image over the zeros the stream left.
     kv::SnapshotStream::Patch count_patch() const;
-    uint64_t size() const { return prefix_size_ + kv_.size(); }
+    int64_t revision() const { return kv_.revision(); }
 
    private:
     std::string prefix_;  // the membership, copied when the stream opens

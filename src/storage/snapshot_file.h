@@ -87,8 +87,6 @@ class SnapshotFileWriter {
   // Completes the file and returns its path.
   Result<std::string> finish();
 
-  uint64_t data_bytes() const { return data_bytes_; }
-
  private:
   SnapshotFileWriter(Disk& disk, std::string dir, std::string path, std::unique_ptr<File> file,
                      uint64_t prefix_bytes, uint64_t max_bytes_per_second);

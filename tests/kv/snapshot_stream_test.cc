@@ -15,7 +15,7 @@ std::string drain(SnapshotStream& stream, size_t budget, const std::function<voi
   while (!stream.next(image, budget)) between();
   const SnapshotStream::Patch patch = stream.count_patch();
   EXPECT_EQ(image.substr(patch.offset, patch.bytes.size()), std::string(8, '\0'));
-  image.replace(patch.offset, patch.bytes.size(), patch.bytes);
+  patch.apply_to(image);
   EXPECT_EQ(image.size(), stream.size());
   return image;
 }
@@ -112,8 +112,7 @@ TEST(SnapshotStreamTest, EmptyAndOneShotStreamsMatchSnapshot) {
   std::string image;
   EXPECT_TRUE(stream.next(image, std::numeric_limits<size_t>::max()));
   EXPECT_TRUE(stream.done());
-  const SnapshotStream::Patch patch = stream.count_patch();
-  image.replace(patch.offset, patch.bytes.size(), patch.bytes);
+  stream.count_patch().apply_to(image);
   // A second stream (snapshot() opens one) while the first is open sees the same state.
   EXPECT_TRUE(image == store.snapshot());
 }
@@ -129,8 +128,7 @@ TEST(SnapshotStreamTest, KeysCreatedAndDeletedAfterTheStartAreLeftOut) {
   store.delete_range(delete_request("b")).value();
   while (!stream.next(image, 1)) {
   }
-  const SnapshotStream::Patch patch = stream.count_patch();
-  image.replace(patch.offset, patch.bytes.size(), patch.bytes);
+  stream.count_patch().apply_to(image);
   Result<Store> restored = Store::restore(image);
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ(restored->revision(), 2);
