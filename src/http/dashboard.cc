@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "http/dashboard_assets.h"
 #include "http/http_get.h"
 #include "node/identity.h"
@@ -63,6 +64,7 @@ void Dashboard::add_event(std::string text) {
 }
 
 void Dashboard::sample_loop() {
+  base::name_this_thread("dash-sampler");
   uint64_t last_leader = 0;
   bool first = true;
   std::unique_lock lock(mutex_);

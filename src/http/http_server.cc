@@ -12,6 +12,8 @@
 #include <string_view>
 #include <thread>
 
+#include "base/thread_name.h"
+
 namespace chorus::http {
 
 namespace {
@@ -89,6 +91,7 @@ void HttpServer::stop() {
 }
 
 void HttpServer::serve() {
+  base::name_this_thread("http-accept");
   while (!stopping_) {
     pollfd waiting{listen_fd_, POLLIN, 0};
     if (poll(&waiting, 1, 200) <= 0) continue;

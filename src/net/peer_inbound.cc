@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "base/thread_name.h"
 #include "net/hello.h"
 #include "net/message_codec.h"
 #include "net/peer_transport.h"
@@ -25,6 +26,7 @@ constexpr size_t kReadChunkBytes = 64 << 10;
 }  // namespace
 
 void PeerTransport::accept_loop() {
+  base::name_this_thread("peer-accept");
   for (;;) {
     const int fd = accept_connection(listen_fd_, wake_read_fd_);
     std::unique_lock lock(mutex_);
@@ -71,6 +73,7 @@ void PeerTransport::reap_finished_inbound() {
 }
 
 void PeerTransport::read_loop(Inbound& inbound) {
+  base::name_this_thread("peer-reader");
   // Until the hello is accepted, a frame larger than a hello is garbage: refusing it from its
   // header keeps an unauthenticated connection from making us buffer 64 MiB.
   FrameDecoder decoder(kHelloBytes);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <random>
 
+#include "base/thread_name.h"
 #include "net/backoff.h"
 #include "net/hello.h"
 #include "net/message_codec.h"
@@ -36,6 +37,7 @@ constexpr size_t kBatchBytesMax = 1 << 20;
 }  // namespace
 
 void PeerTransport::write_loop(Peer& peer) {
+  base::name_this_thread("peer-writer");
   Backoff backoff(kBackoffMin, kBackoffMax, std::random_device{}() ^ peer.id);
   bool failure_reported = false;  // one log line per run of failed dials, not one per dial
   Clock::time_point connected_at;

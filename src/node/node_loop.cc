@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/invariant.h"
+#include "base/thread_name.h"
 #include "convert/errors.h"
 #include "node/identity.h"
 #include "node/node.h"
@@ -32,6 +33,7 @@ void Node::fatal(const std::string& text) {
 }
 
 void Node::loop() {
+  base::name_this_thread("node-loop");
   while (true) {
     std::vector<std::function<void()>> tasks;
     std::vector<raft::Message> inbound;

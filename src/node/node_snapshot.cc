@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "base/thread_name.h"
 #include "convert/errors.h"
 #include "node/node.h"
 #include "storage/posix_disk.h"
@@ -138,6 +139,7 @@ void Node::adopt_snapshot(const raft::SnapshotMetadata& metadata, const std::str
     snapshot_janitor_ = std::thread([this, dir = store_->options().snapshot_dir,
                                      keep = store_->options().snapshots_kept,
                                      previous_image = std::move(previous_image)]() mutable {
+      base::name_this_thread("snapshot-prune");
       std::string().swap(previous_image);
       storage::PosixDisk disk;
       const storage::Status removed = storage::retain_newest_snapshots(
@@ -181,6 +183,7 @@ void Node::start_snapshot_read() {
   snapshot_reader_ =
       std::thread([this, metadata,
                    path = storage::snapshot_file_path(store_->options().snapshot_dir, metadata)] {
+        base::name_this_thread("snapshot-read");
         storage::PosixDisk disk;
         auto read = storage::read_snapshot_file(disk, path);
         storage::Result<std::string> data =

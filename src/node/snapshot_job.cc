@@ -1,5 +1,6 @@
 #include "node/snapshot_job.h"
 
+#include "base/thread_name.h"
 #include "storage/posix_disk.h"
 #include "storage/snapshot_file.h"
 
@@ -54,6 +55,7 @@ void SnapshotJob::step() {
 }
 
 void SnapshotJob::write_file() {
+  base::name_this_thread("snapshot-write");
   auto finish = [this](bool ok, std::string error) {
     {
       std::lock_guard lock(mutex_);
