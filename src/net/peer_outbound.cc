@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <random>
+#include <utility>
 
 #include "base/thread_name.h"
 #include "net/backoff.h"
@@ -33,6 +34,9 @@ constexpr std::chrono::milliseconds kHealthyConnectionMin{1000};
 // Bounds of one batch (one send() call); a batch always takes at least one message.
 constexpr size_t kBatchMessagesMax = 256;
 constexpr size_t kBatchBytesMax = 1 << 20;
+// send() writes a batch on the caller's thread only up to this size: larger ones (snapshot
+// chunks, a follower catching up) would hold up the node loop, and are the writer's.
+constexpr size_t kInlineBytesMax = 64 << 10;
 
 }  // namespace
 
@@ -43,6 +47,11 @@ void PeerTransport::write_loop(Peer& peer) {
   Clock::time_point connected_at;
   std::chrono::milliseconds delay{0};
   for (;;) {
+    std::string error;
+    bool connected = false;
+    std::string unsent;
+    uint64_t unsent_messages = 0;
+    std::vector<raft::Message> batch;
     {
       std::unique_lock lock(mutex_);
       if (delay.count() > 0) {
@@ -50,9 +59,18 @@ void PeerTransport::write_loop(Peer& peer) {
         delay = std::chrono::milliseconds(0);
       }
       if (!wait_for_work(peer, lock)) break;
+      error = std::exchange(peer.broken, {});
+      connected = peer.fd >= 0;
+      if (error.empty() && connected) {
+        // The connection is ours until finish_writing(): send() writes nothing meanwhile.
+        peer.writing = true;
+        unsent = std::exchange(peer.unsent, {});
+        unsent_messages = std::exchange(peer.unsent_messages, 0);
+        batch = take_batch_locked(peer);
+      }
     }
-    if (peer.fd < 0) {
-      const std::string error = connect_peer(peer);
+    if (error.empty() && !connected) {
+      error = connect_peer(peer);
       if (!error.empty()) {
         if (exiting(peer)) break;
         if (!failure_reported) {
@@ -67,13 +85,16 @@ void PeerTransport::write_loop(Peer& peer) {
       failure_reported = false;
       connected_at = Clock::now();
       log("connected to peer " + std::to_string(peer.id));
+      continue;  // the queue is taken on the next turn, under the lock
     }
-    std::string error;
-    if (closed_by_remote(peer.fd)) {
-      error = "closed by the peer";
-    } else {
-      const std::vector<raft::Message> batch = take_batch(peer);
-      error = write_batch(peer, batch);
+    if (error.empty()) {
+      if (closed_by_remote(peer.fd)) {
+        error = "closed by the peer";
+        dropped_ += batch.size() + unsent_messages;
+      } else {
+        error = write_batch(peer, unsent, unsent_messages, batch);
+      }
+      finish_writing(peer);
     }
     if (error.empty()) continue;
     close_outbound(peer);
@@ -93,9 +114,54 @@ void PeerTransport::write_loop(Peer& peer) {
   peer.writer_finished = true;
 }
 
-// Waits until there is something to send; false when the writer must exit instead.
+bool PeerTransport::may_write_inline(const Peer& peer) const {
+  if (peer.fd < 0 || peer.writing || peer.closing || !peer.broken.empty() || !peer.unsent.empty()) {
+    return false;
+  }
+  size_t bytes = 0;
+  for (const raft::Message& message : peer.queue) {
+    bytes += encoded_size_bound(message);
+    if (bytes > kInlineBytesMax) return false;
+  }
+  return true;
+}
+
+void PeerTransport::write_inline(InlineWrite& write) {
+  Peer& peer = *write.peer;
+  std::string frames;
+  const uint64_t framed = encode_batch(peer, write.batch, frames);
+  PartialSend sent = send_nonblocking(write.fd, frames);
+  std::lock_guard lock(mutex_);
+  if (sent.written == frames.size()) {
+    sent_ += framed;
+  } else if (sent.error.empty()) {
+    // The socket's buffer is full: the writer sends the rest, before anything queued after it.
+    peer.unsent.assign(frames, sent.written);
+    peer.unsent_messages = framed;
+  } else {
+    dropped_ += framed;
+    peer.broken = std::move(sent.error);
+  }
+  peer.writing = false;
+  // Only when there is something for the writer: waking it for nothing would cost the very
+  // context switch that writing here saves.
+  if (peer.closing || !peer.broken.empty() || !peer.unsent.empty() || !peer.queue.empty()) {
+    peer.wake.notify_all();
+  }
+}
+
+void PeerTransport::finish_writing(Peer& peer) {
+  std::lock_guard lock(mutex_);
+  peer.writing = false;
+}
+
+// Waits until there is something to send, or a broken connection to close; false when the
+// writer must exit instead.
 bool PeerTransport::wait_for_work(Peer& peer, std::unique_lock<std::mutex>& lock) {
-  peer.wake.wait(lock, [&] { return stopping_ || peer.removed || !peer.queue.empty(); });
+  peer.wake.wait(lock, [&] {
+    return stopping_ || peer.removed ||
+           (!peer.writing && (!peer.queue.empty() || !peer.unsent.empty() || !peer.broken.empty()));
+  });
   return !stopping_ && !peer.removed;
 }
 
@@ -132,10 +198,9 @@ std::string PeerTransport::connect_peer(Peer& peer) {
   return {};
 }
 
-std::vector<raft::Message> PeerTransport::take_batch(Peer& peer) {
+std::vector<raft::Message> PeerTransport::take_batch_locked(Peer& peer) {
   std::vector<raft::Message> batch;
   size_t batch_bytes = 0;
-  std::lock_guard lock(mutex_);
   while (!peer.queue.empty() && batch.size() < kBatchMessagesMax) {
     const size_t message_bytes = encoded_size_bound(peer.queue.front());
     if (!batch.empty() && batch_bytes + message_bytes > kBatchBytesMax) break;
@@ -146,9 +211,9 @@ std::vector<raft::Message> PeerTransport::take_batch(Peer& peer) {
   return batch;
 }
 
-// Writes the batch as frames in one buffer; returns the send error, if any.
-std::string PeerTransport::write_batch(Peer& peer, const std::vector<raft::Message>& batch) {
-  std::string frames;
+// Appends the batch's frames; returns how many messages it framed.
+uint64_t PeerTransport::encode_batch(const Peer& peer, const std::vector<raft::Message>& batch,
+                                     std::string& frames) {
   std::string payload;
   uint64_t framed = 0;
   for (const raft::Message& message : batch) {
@@ -165,13 +230,32 @@ std::string PeerTransport::write_batch(Peer& peer, const std::vector<raft::Messa
     append_frame(frames, payload);
     ++framed;
   }
+  return framed;
+}
+
+// Writes what an inline write left unsent, then the batch; returns the send error, if any.
+std::string PeerTransport::write_batch(Peer& peer, const std::string& unsent,
+                                       uint64_t unsent_messages,
+                                       const std::vector<raft::Message>& batch) {
+  std::string frames = unsent;
+  const uint64_t framed = unsent_messages + encode_batch(peer, batch, frames);
   std::string error = send_all(peer.fd, frames);
   (error.empty() ? sent_ : dropped_) += framed;
   return error;
 }
 
 void PeerTransport::close_outbound(Peer& peer) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // An inline write may still be using the descriptor; closing it now could hand its number to
+  // another file that the write would then scribble on.
+  peer.closing = true;
+  peer.wake.wait(lock, [&] { return !peer.writing; });
+  peer.closing = false;
+  peer.broken.clear();
+  // A frame's tail means nothing on a new connection.
+  dropped_ += peer.unsent_messages;
+  peer.unsent.clear();
+  peer.unsent_messages = 0;
   if (peer.fd < 0) return;
   close(peer.fd);
   peer.fd = -1;

@@ -103,8 +103,10 @@ void PeerTransport::remove_peer(uint64_t id) {
 void PeerTransport::send(std::vector<raft::Message> messages) {
   uint64_t dropped = 0;
   uint64_t wrong_sender = 0;
+  std::vector<InlineWrite> inline_writes;
   {
     std::lock_guard lock(mutex_);
+    std::vector<Peer*> touched;
     for (raft::Message& message : messages) {
       if (message.from.value != options_.self_id) {
         ++wrong_sender;
@@ -117,10 +119,20 @@ void PeerTransport::send(std::vector<raft::Message> messages) {
         ++dropped;
         continue;
       }
-      it->second->queue.push_back(std::move(message));
-      it->second->wake.notify_one();
+      Peer& peer = *it->second;
+      if (peer.queue.empty()) touched.push_back(&peer);
+      peer.queue.push_back(std::move(message));
+    }
+    for (Peer* peer : touched) {
+      if (!may_write_inline(*peer)) {
+        peer->wake.notify_one();
+        continue;
+      }
+      peer->writing = true;
+      inline_writes.push_back(InlineWrite{peer, peer->fd, take_batch_locked(*peer)});
     }
   }
+  for (InlineWrite& write : inline_writes) write_inline(write);
   dropped_ += dropped + wrong_sender;
   if (wrong_sender > 0) {
     log("dropped " + std::to_string(wrong_sender) + " outbound message(s) whose from is not " +

@@ -7,9 +7,12 @@
 //
 // Threads: one accepting; one reading per inbound connection; one writing per peer, which
 // connects lazily (on the first message), redials with backoff and writes queued messages in
-// batches. Callbacks run on these threads, never under the transport's lock, and never after
-// stop() returns; they must not call stop() or destroy the transport, and stop() must not be
-// called while holding a lock that a callback takes (stop() waits for running callbacks).
+// batches. When a peer's connection is open and idle, send() writes a small batch itself,
+// without blocking (MSG_DONTWAIT): that saves waking the writer, a context switch per batch on
+// the path of every proposal; what the socket does not take at once is left to the writer.
+// Callbacks run on these threads, never under the transport's lock, and never after stop() returns;
+// they must not call stop() or destroy the transport, and stop() must not be called while holding a
+// lock that a callback takes (stop() waits for running callbacks).
 //
 // Delivery is best effort, as Raft assumes of its network: a message may be dropped (queue
 // full, connection lost), but is never duplicated or altered; the messages one connection
@@ -88,6 +91,17 @@ class PeerTransport {
     std::deque<raft::Message> queue;  // invariant: size() <= max_queued_messages
     std::condition_variable wake;
     int fd = -1;  // the outbound connection; opened and closed by the writer only, under mutex_
+    // Someone (the writer, or send() on the caller's thread) is writing to fd outside the lock;
+    // nobody else may write to it, and the writer must not close it, until this is false.
+    bool writing = false;
+    // The tail of frames that send() began on the wire but the socket did not take at once: the
+    // writer sends it before anything else, and drops it with the connection.
+    std::string unsent;
+    uint64_t unsent_messages = 0;  // messages whose frames end in `unsent`
+    // An inline write failed: the writer closes the connection and redials. Until then, and
+    // while the writer waits to close the connection, send() leaves everything to the writer.
+    std::string broken;
+    bool closing = false;
     bool removed = false;
     bool writer_finished = false;
     std::thread writer;
@@ -111,12 +125,24 @@ class PeerTransport {
   void finish_inbound(Inbound& inbound);
 
   // peer_outbound.cc
+  // What send() writes on the caller's thread: the frames of `batch`, or nothing.
+  struct InlineWrite {
+    Peer* peer = nullptr;
+    int fd = -1;
+    std::vector<raft::Message> batch;
+  };
+  bool may_write_inline(const Peer& peer) const;
+  void write_inline(InlineWrite& write);
   void write_loop(Peer& peer);
   bool wait_for_work(Peer& peer, std::unique_lock<std::mutex>& lock);
   bool exiting(Peer& peer);
   std::string connect_peer(Peer& peer);
-  std::vector<raft::Message> take_batch(Peer& peer);
-  std::string write_batch(Peer& peer, const std::vector<raft::Message>& batch);
+  std::vector<raft::Message> take_batch_locked(Peer& peer);
+  uint64_t encode_batch(const Peer& peer, const std::vector<raft::Message>& batch,
+                        std::string& frames);
+  std::string write_batch(Peer& peer, const std::string& unsent, uint64_t unsent_messages,
+                          const std::vector<raft::Message>& batch);
+  void finish_writing(Peer& peer);
   void close_outbound(Peer& peer);
   void drop_queue(Peer& peer);
 

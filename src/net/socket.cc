@@ -175,6 +175,21 @@ std::string send_all(int fd, std::string_view data) {
   return {};
 }
 
+PartialSend send_nonblocking(int fd, std::string_view data) {
+  PartialSend outcome;
+  while (outcome.written < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + outcome.written, data.size() - outcome.written,
+                             MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) outcome.error = errno_text("send", errno);
+      break;
+    }
+    outcome.written += static_cast<size_t>(n);
+  }
+  return outcome;
+}
+
 ReadOutcome read_some(int fd, char* buffer, size_t capacity, int wake_fd,
                       std::chrono::milliseconds timeout) {
   const int timeout_ms = timeout.count() < 0 ? -1 : static_cast<int>(timeout.count());

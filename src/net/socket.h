@@ -29,6 +29,14 @@ base::Result<int, std::string> connect_to(const std::string& host, uint16_t port
                                           std::chrono::milliseconds timeout,
                                           std::chrono::milliseconds send_timeout);
 
+// Writes what the socket takes now, without blocking (MSG_DONTWAIT, MSG_NOSIGNAL): how many
+// bytes it took, and an error text if the connection failed (a full buffer is not an error).
+struct PartialSend {
+  size_t written = 0;
+  std::string error;
+};
+PartialSend send_nonblocking(int fd, std::string_view data);
+
 // Writes all of `data` (MSG_NOSIGNAL: a closed peer is an error, not a SIGPIPE).
 // Returns an empty string or what went wrong.
 std::string send_all(int fd, std::string_view data);

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "net/message_codec.h"
 #include "transport_harness.h"
 
@@ -165,6 +169,70 @@ TEST(PeerTransport, FollowsAPeerToItsNewAddress) {
     return new_b.inbox_size() > 0;
   })) << a.all_logs();
   EXPECT_EQ(new_b.inbox()[0].commit, raft::Index(2));
+}
+
+// send() writes small batches on the caller's thread while the connection is idle, and leaves
+// what a full socket does not take to the writer. With the receiver stalled, the socket fills
+// mid-frame: every message must still arrive once, whole and in order.
+TEST(PeerTransport, KeepsOrderWhenTheSocketFillsMidFrame) {
+  TestNode a(kCluster, 1);
+  std::mutex gate_mutex;
+  std::condition_variable gate_opened;
+  bool gate_open = true;
+  std::mutex inbox_mutex;
+  std::vector<raft::Message> inbox;
+  PeerTransportOptions options;
+  options.cluster_id = kCluster;
+  options.self_id = 2;
+  options.deliver = [&](raft::Message message) {
+    std::unique_lock lock(gate_mutex);
+    gate_opened.wait(lock, [&] { return gate_open; });
+    std::lock_guard inbox_lock(inbox_mutex);
+    inbox.push_back(std::move(message));
+  };
+  auto b = PeerTransport::start(std::move(options));
+  ASSERT_TRUE(b.ok()) << b.error();
+  auto received = [&] {
+    std::lock_guard lock(inbox_mutex);
+    return inbox.size();
+  };
+  a.transport().set_peer(2, "127.0.0.1", (*b)->port());
+  (*b)->set_peer(1, "127.0.0.1", a.port());
+
+  // Connected first, so that what follows may be written inline.
+  a.transport().send({heartbeat(1, 2, 0)});
+  ASSERT_TRUE(eventually([&] { return received() == 1; })) << a.all_logs();
+
+  {
+    std::lock_guard lock(gate_mutex);
+    gate_open = false;
+  }
+  // 400 appends of about 40 KiB, one per send() as the node loop sends them: 16 MiB, more than
+  // loopback's socket buffers hold while the receiver is stalled.
+  std::vector<raft::Message> sent;
+  for (uint64_t i = 1; i <= 400; ++i) {
+    raft::Message append = heartbeat(1, 2, i);
+    append.type = raft::MessageType::kApp;
+    append.entries.push_back(raft::Entry{raft::Term(1), raft::Index(i), raft::EntryType::kNormal,
+                                         std::string(40 << 10, static_cast<char>('a' + i % 26))});
+    sent.push_back(append);
+    a.transport().send({append});
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard lock(gate_mutex);
+    gate_open = true;
+  }
+  gate_opened.notify_all();
+
+  ASSERT_TRUE(eventually([&] { return received() == 401; })) << a.all_logs();
+  std::lock_guard lock(inbox_mutex);
+  for (size_t i = 0; i < sent.size(); ++i) {
+    ASSERT_TRUE(same_message(inbox[i + 1], sent[i])) << "message " << i + 1;
+  }
+  EXPECT_EQ(a.transport().stats().dropped, 0u);
+  EXPECT_EQ(a.transport().stats().sent, 401u);
+  (*b)->stop();
 }
 
 }  // namespace
