@@ -68,6 +68,28 @@ node::Applied ApiContext::propose(internal::Request request) {
   }
 }
 
+void ApiContext::propose_then(internal::Request request, std::function<void(node::Applied)> done) {
+  // The interceptor set this thread's trace for the handler; the answer comes on another
+  // thread, so the trace travels with the callback (it lives until the call's status is sent),
+  // and the next call on this thread must not find it.
+  CallTrace* trace = current_trace();
+  set_current_trace(nullptr);
+  if (request.ByteSizeLong() > max_request_bytes_) {
+    done(node::Applied{convert::to_grpc(convert::ServerError::kRequestTooLarge), {}, {}});
+    return;
+  }
+  if (grpc::Status quota = check_quota(request); !quota.ok()) {
+    done(node::Applied{quota, {}, {}});
+    return;
+  }
+  node_.propose_then(std::move(request), [trace, done = std::move(done)](node::Applied applied) {
+    if (trace && applied.timings.proposed != decltype(applied.timings.proposed){}) {
+      trace->proposal = applied.timings;
+    }
+    done(std::move(applied));
+  });
+}
+
 grpc::Status ApiContext::read(bool linearizable, std::function<void(node::StateMachine&)> read) {
   // `read` runs on the node's loop and writes through references into the caller's frame (its
   // request, its response). Once this call gives up waiting and returns, that frame is gone, so

@@ -41,8 +41,19 @@ class ApiContext {
   grpc::Status check_quota(const internal::Request& request);
   // Proposes and waits (bounded) for the outcome.
   node::Applied propose(internal::Request request);
+  // Proposes without blocking: `done` gets the outcome on the node's loop thread (or at once
+  // on this thread when the request is refused before it reaches the node). Call it from the
+  // gRPC thread that runs the handler: it takes that call's trace with it.
+  void propose_then(internal::Request request, std::function<void(node::Applied)> done);
   // Runs `read` after a read barrier (linearizable) or at once; returns the barrier's outcome.
   grpc::Status read(bool linearizable, std::function<void(node::StateMachine&)> read);
+  // The same without blocking: `done` gets the barrier's outcome right after `read` ran, on the
+  // node's loop thread. Unlike read(), nothing guards the caller's frame: `read` and `done` may
+  // only use what outlives them (a callback call's request and response do, until Finish).
+  void read_then(bool linearizable, std::function<void(node::StateMachine&)> read,
+                 std::function<void(grpc::Status)> done) {
+    node_.read_then(linearizable, std::move(read), std::move(done));
+  }
   // Runs `task` on the node loop and waits; false when the node is stopping.
   bool call(const std::function<void()>& task) { return node_.call(task); }
 

@@ -1,5 +1,6 @@
 #include "api/kv_service.h"
 
+#include "api/trace.h"
 #include "convert/requests.h"
 #include "convert/responses.h"
 #include "convert/sort_check.h"
@@ -37,86 +38,126 @@ grpc::Status key_not_provided() {
   return convert::to_grpc(convert::ServerError::kEmptyKey);
 }
 
+// Finishes a call that fails before it reaches the node.
+grpc::ServerUnaryReactor* finished(grpc::CallbackServerContext* call, const grpc::Status& status) {
+  set_current_trace(nullptr);  // see KvService::read
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
 }  // namespace
 
 template <typename T>
-grpc::Status KvService::write(internal::Request request, T* response) {
-  node::Applied applied = context_.propose(std::move(request));
-  if (!applied.status.ok()) return applied.status;
-  T* answer = std::get_if<T>(&applied.response);
-  if (answer == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "chorus: wrong response");
-  *response = std::move(*answer);
-  context_.fill_header(response->mutable_header(), response->header().revision());
-  return grpc::Status::OK;
-}
-
-grpc::Status KvService::Range(grpc::ServerContext*, const etcdserverpb::RangeRequest* request,
-                              etcdserverpb::RangeResponse* response) {
-  if (request->key().empty()) return key_not_provided();
-  if (auto invalid = convert::check_sort_options(*request)) return convert::to_grpc(*invalid);
-  grpc::Status result;
-  const kv::RangeRequest query = convert::to_kv(*request);
-  grpc::Status barrier = context_.read(!request->serializable(), [&](node::StateMachine& sm) {
-    auto range = sm.store().range(query);
-    if (!range.ok()) {
-      result = convert::to_grpc(range.error());
+grpc::ServerUnaryReactor* KvService::write(grpc::CallbackServerContext* call,
+                                           internal::Request request, T* response) {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  context_.propose_then(std::move(request), [this, response, reactor](node::Applied applied) {
+    if (!applied.status.ok()) {
+      reactor->Finish(applied.status);
       return;
     }
-    convert::to_pb(range.value(), response);
+    T* outcome = std::get_if<T>(&applied.response);
+    if (outcome == nullptr) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "chorus: wrong response"));
+      return;
+    }
+    *response = std::move(*outcome);
+    context_.fill_header(response->mutable_header(), response->header().revision());
+    reactor->Finish(grpc::Status::OK);
   });
-  if (!barrier.ok()) return barrier;
-  if (!result.ok()) return result;
-  context_.fill_header(response->mutable_header(), response->header().revision());
-  return grpc::Status::OK;
+  return reactor;
 }
 
-grpc::Status KvService::Put(grpc::ServerContext*, const etcdserverpb::PutRequest* request,
-                            etcdserverpb::PutResponse* response) {
-  if (request->key().empty()) return key_not_provided();
+template <typename T>
+grpc::ServerUnaryReactor* KvService::read(grpc::CallbackServerContext* call, bool linearizable,
+                                          std::function<grpc::Status(node::StateMachine&)> serve,
+                                          T* response) {
+  // The interceptor left this call's trace in a thread-local for the handler; a read records
+  // no spans of its own, and the next call on this gRPC thread must not find it there.
+  set_current_trace(nullptr);
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  auto result = std::make_shared<grpc::Status>();
+  context_.read_then(
+      linearizable,
+      [result, serve = std::move(serve)](node::StateMachine& sm) { *result = serve(sm); },
+      [this, result, response, reactor](grpc::Status barrier) {
+        if (!barrier.ok()) {
+          reactor->Finish(barrier);
+          return;
+        }
+        if (result->ok()) {
+          context_.fill_header(response->mutable_header(), response->header().revision());
+        }
+        reactor->Finish(*result);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KvService::Range(grpc::CallbackServerContext* call,
+                                           const etcdserverpb::RangeRequest* request,
+                                           etcdserverpb::RangeResponse* response) {
+  if (request->key().empty()) return finished(call, key_not_provided());
+  if (auto invalid = convert::check_sort_options(*request)) {
+    return finished(call, convert::to_grpc(*invalid));
+  }
+  return read(
+      call, !request->serializable(),
+      [query = convert::to_kv(*request), response](node::StateMachine& sm) {
+        auto range = sm.store().range(query);
+        if (!range.ok()) return convert::to_grpc(range.error());
+        convert::to_pb(range.value(), response);
+        return grpc::Status::OK;
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* KvService::Put(grpc::CallbackServerContext* call,
+                                         const etcdserverpb::PutRequest* request,
+                                         etcdserverpb::PutResponse* response) {
+  if (request->key().empty()) return finished(call, key_not_provided());
   internal::Request proposal;
   *proposal.mutable_put() = *request;
-  return write(std::move(proposal), response);
+  return write(call, std::move(proposal), response);
 }
 
-grpc::Status KvService::DeleteRange(grpc::ServerContext*,
-                                    const etcdserverpb::DeleteRangeRequest* request,
-                                    etcdserverpb::DeleteRangeResponse* response) {
-  if (request->key().empty()) return key_not_provided();
+grpc::ServerUnaryReactor* KvService::DeleteRange(grpc::CallbackServerContext* call,
+                                                 const etcdserverpb::DeleteRangeRequest* request,
+                                                 etcdserverpb::DeleteRangeResponse* response) {
+  if (request->key().empty()) return finished(call, key_not_provided());
   internal::Request proposal;
   *proposal.mutable_delete_range() = *request;
-  return write(std::move(proposal), response);
+  return write(call, std::move(proposal), response);
 }
 
-grpc::Status KvService::Txn(grpc::ServerContext*, const etcdserverpb::TxnRequest* request,
-                            etcdserverpb::TxnResponse* response) {
-  if (auto invalid = convert::check_sort_options(*request)) return convert::to_grpc(*invalid);
+grpc::ServerUnaryReactor* KvService::Txn(grpc::CallbackServerContext* call,
+                                         const etcdserverpb::TxnRequest* request,
+                                         etcdserverpb::TxnResponse* response) {
+  if (auto invalid = convert::check_sort_options(*request)) {
+    return finished(call, convert::to_grpc(*invalid));
+  }
   if (read_only(*request)) {
-    grpc::Status result;
-    const kv::TxnRequest txn = convert::to_kv(*request);
-    grpc::Status barrier = context_.read(!serializable(*request), [&](node::StateMachine& sm) {
-      auto outcome = sm.store().txn(txn);
-      if (!outcome.ok()) {
-        result = convert::to_grpc(outcome.error());
-        return;
-      }
-      convert::to_pb(outcome.value(), response);
-    });
-    if (!barrier.ok()) return barrier;
-    if (!result.ok()) return result;
-    context_.fill_header(response->mutable_header(), response->header().revision());
-    return grpc::Status::OK;
+    return read(
+        call, !serializable(*request),
+        [txn = convert::to_kv(*request), response](node::StateMachine& sm) {
+          auto outcome = sm.store().txn(txn);
+          if (!outcome.ok()) return convert::to_grpc(outcome.error());
+          convert::to_pb(outcome.value(), response);
+          return grpc::Status::OK;
+        },
+        response);
   }
   internal::Request proposal;
   *proposal.mutable_txn() = *request;
-  return write(std::move(proposal), response);
+  return write(call, std::move(proposal), response);
 }
 
-grpc::Status KvService::Compact(grpc::ServerContext*,
-                                const etcdserverpb::CompactionRequest* request,
-                                etcdserverpb::CompactionResponse* response) {
+grpc::ServerUnaryReactor* KvService::Compact(grpc::CallbackServerContext* call,
+                                             const etcdserverpb::CompactionRequest* request,
+                                             etcdserverpb::CompactionResponse* response) {
   internal::Request proposal;
   *proposal.mutable_compaction() = *request;
-  return write(std::move(proposal), response);
+  return write(call, std::move(proposal), response);
 }
 
 }  // namespace chorus::api

@@ -2,8 +2,11 @@
 // (00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>) gets its spans logged at debug
 // level when it ends: receive (until the handler ran), propose (handed to Raft), commit (until
 // this member saw it committed), apply, respond. The interceptor (metrics_interceptor.cc) owns
-// the CallTrace; ApiContext::propose fills in the node's timings through current_trace(), which
-// works because a synchronous gRPC handler runs on the thread that intercepts its call.
+// the CallTrace and sets current_trace() for the handler, which runs on the thread that
+// intercepted its message (synchronous and callback handlers alike). ApiContext::propose fills
+// in the node's timings through it; ApiContext::propose_then takes the pointer along to the
+// completion (the CallTrace lives until the call's status is sent) and clears the thread-local,
+// as every callback handler must, so that the next call on that thread does not find it.
 #pragma once
 
 #include <chrono>

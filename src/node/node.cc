@@ -343,9 +343,17 @@ bool Node::call(const std::function<void()>& task) {
 std::future<Applied> Node::propose(internal::Request request) {
   auto promise = std::make_shared<std::promise<Applied>>();
   auto future = promise->get_future();
-  const bool queued = enqueue([this, request = std::move(request), promise]() mutable {
+  propose_then(std::move(request),
+               [promise](Applied applied) { promise->set_value(std::move(applied)); });
+  return future;
+}
+
+void Node::propose_then(internal::Request request, std::function<void(Applied)> done) {
+  auto shared_done = std::make_shared<std::function<void(Applied)>>(std::move(done));
+  const bool queued = enqueue([this, request = std::move(request), shared_done]() mutable {
+    auto& finish = *shared_done;
     if (removed_) {
-      promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}, {}});
+      finish(Applied{server_error(convert::ServerError::kStopped), {}, {}});
       return;
     }
     request.set_proposer(id_);
@@ -353,55 +361,63 @@ std::future<Applied> Node::propose(internal::Request request) {
     const auto now = std::chrono::steady_clock::now();
     if (!raft_->propose(request.SerializeAsString()).ok()) {
       metrics_.proposals_failed.add();
-      promise->set_value(Applied{server_error(convert::ServerError::kNoLeader), {}, {}});
+      finish(Applied{server_error(convert::ServerError::kNoLeader), {}, {}});
       return;
     }
     waiters_.emplace(request.sequence(),
-                     Waiter{std::move(*promise), now + options_.request_timeout, now});
+                     Waiter{std::move(finish), now + options_.request_timeout, now});
   });
-  if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}, {}});
-  return future;
+  if (!queued) (*shared_done)(Applied{server_error(convert::ServerError::kStopped), {}, {}});
 }
 
 std::future<Applied> Node::change_membership(raft::ConfChange change, internal::Member member) {
   auto promise = std::make_shared<std::promise<Applied>>();
   auto future = promise->get_future();
-  const bool queued =
-      enqueue([this, change = std::move(change), member = std::move(member), promise]() mutable {
-        internal::MemberChange context;
-        *context.mutable_member() = std::move(member);
-        context.set_proposer(id_);
-        context.set_sequence(++next_sequence_);
-        change.context = context.SerializeAsString();
-        if (!raft_->propose_conf_change(change).ok()) {
-          // No leader, or another change is still in progress.
-          promise->set_value(Applied{server_error(convert::ServerError::kUnhealthy), {}, {}});
-          return;
-        }
-        const auto now = std::chrono::steady_clock::now();
-        waiters_.emplace(context.sequence(),
-                         Waiter{std::move(*promise), now + options_.request_timeout, now});
-      });
+  const bool queued = enqueue([this, change = std::move(change), member = std::move(member),
+                               promise]() mutable {
+    internal::MemberChange context;
+    *context.mutable_member() = std::move(member);
+    context.set_proposer(id_);
+    context.set_sequence(++next_sequence_);
+    change.context = context.SerializeAsString();
+    if (!raft_->propose_conf_change(change).ok()) {
+      // No leader, or another change is still in progress.
+      promise->set_value(Applied{server_error(convert::ServerError::kUnhealthy), {}, {}});
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    waiters_.emplace(context.sequence(),
+                     Waiter{[promise](Applied applied) { promise->set_value(std::move(applied)); },
+                            now + options_.request_timeout, now});
+  });
   if (!queued) promise->set_value(Applied{server_error(convert::ServerError::kStopped), {}, {}});
   return future;
 }
 
 std::future<grpc::Status> Node::read(bool linearizable, std::function<void(StateMachine&)> read) {
+  auto promise = std::make_shared<std::promise<grpc::Status>>();
+  auto future = promise->get_future();
+  read_then(linearizable, std::move(read),
+            [promise](grpc::Status status) { promise->set_value(std::move(status)); });
+  return future;
+}
+
+void Node::read_then(bool linearizable, std::function<void(StateMachine&)> read,
+                     std::function<void(grpc::Status)> done) {
   auto pending = std::make_shared<PendingRead>();
   pending->read = std::move(read);
+  pending->done = std::move(done);
   pending->deadline = std::chrono::steady_clock::now() + options_.request_timeout;
-  auto future = pending->done.get_future();
   const bool queued = enqueue([this, linearizable, pending] {
     // unsafe_no_read_index: test only, the broken build chorus chaos must catch (NodeOptions).
     if (!linearizable || options_.unsafe_no_read_index) {
       pending->read(*state_machine_);
-      pending->done.set_value(grpc::Status::OK);
+      pending->done(grpc::Status::OK);
       return;
     }
     unissued_reads_.push_back(std::move(*pending));
   });
-  if (!queued) pending->done.set_value(server_error(convert::ServerError::kStopped));
-  return future;
+  if (!queued) pending->done(server_error(convert::ServerError::kStopped));
 }
 
 RaftView Node::raft_view() const {

@@ -118,12 +118,21 @@ class Node {
   // Proposes a state-machine request; the future is ready once it is applied on this node (or
   // failed: no leader, timeout, stopped, too large).
   std::future<Applied> propose(internal::Request request);
+  // The same, for callers that must not block a thread on it: `done` runs exactly once, on the
+  // loop thread (or on this caller's thread when the node has stopped). It must be quick and
+  // must not call back into the node's blocking calls.
+  void propose_then(internal::Request request, std::function<void(Applied)> done);
   // Proposes a membership change whose context describes `member`; ready once applied here.
   std::future<Applied> change_membership(raft::ConfChange change, internal::Member member);
   // Runs `read` on the loop thread once this node has applied everything committed before the
   // call (ReadIndex: linearizable), or at once when `linearizable` is false. The future holds
   // the error when the read could not be served.
   std::future<grpc::Status> read(bool linearizable, std::function<void(StateMachine&)> read);
+  // The same without blocking: `done` runs exactly once, on the loop thread right after `read`
+  // (or without it, with the error, when the read cannot be served), or on this caller's
+  // thread when the node has stopped.
+  void read_then(bool linearizable, std::function<void(StateMachine&)> read,
+                 std::function<void(grpc::Status)> done);
   // The state machine's snapshot as of now, for the Maintenance API (etcdctl snapshot save).
   // Serialized on the loop a slice at a time between entries, as the background snapshots are,
   // so that reading out a large store does not stop writes. Fails (status) when the node stops
@@ -158,13 +167,13 @@ class Node {
 
  private:
   struct Waiter {
-    std::promise<Applied> promise;
+    std::function<void(Applied)> done;
     std::chrono::steady_clock::time_point deadline;
     std::chrono::steady_clock::time_point proposed;
   };
   struct PendingRead {
     std::function<void(StateMachine&)> read;
-    std::promise<grpc::Status> done;
+    std::function<void(grpc::Status)> done;
     std::chrono::steady_clock::time_point deadline;
   };
 

@@ -129,7 +129,7 @@ void Node::expire_waiters(Clock::time_point now) {
       continue;
     }
     metrics_.proposals_failed.add();
-    it->second.promise.set_value(Applied{server_error(convert::ServerError::kTimeout), {}, {}});
+    it->second.done(Applied{server_error(convert::ServerError::kTimeout), {}, {}});
     it = waiters_.erase(it);
   }
   metrics_.proposals_pending.set(static_cast<double>(waiters_.size()));
@@ -139,7 +139,7 @@ void Node::expire_waiters(Clock::time_point now) {
         ++it;
         continue;
       }
-      it->done.set_value(server_error(convert::ServerError::kTimeout));
+      it->done(server_error(convert::ServerError::kTimeout));
       it = reads.erase(it);
     }
   };
@@ -152,7 +152,7 @@ void Node::expire_waiters(Clock::time_point now) {
       ++it;
       continue;
     }
-    it->second.done.set_value(server_error(convert::ServerError::kTimeout));
+    it->second.done(server_error(convert::ServerError::kTimeout));
     it = reads_awaiting_apply_.erase(it);
   }
 }
@@ -163,7 +163,7 @@ void Node::issue_reads() {
   const std::string context = fmt::format("{:x}:{}", id_, ++next_read_context_);
   if (!raft_->read_index(context).ok()) {
     for (PendingRead& read : unissued_reads_) {
-      read.done.set_value(server_error(convert::ServerError::kNoLeader));
+      read.done(server_error(convert::ServerError::kNoLeader));
     }
     unissued_reads_.clear();
     return;
@@ -180,7 +180,7 @@ void Node::serve_reads() {
       continue;
     }
     it->second.read(*state_machine_);
-    it->second.done.set_value(grpc::Status::OK);
+    it->second.done(grpc::Status::OK);
     it = reads_awaiting_apply_.erase(it);
   }
 }
@@ -288,7 +288,7 @@ void Node::apply(const raft::Entry& entry) {
   auto it = waiters_.find(request.sequence());
   if (it == waiters_.end()) return;
   applied.timings = {it->second.proposed, ready_at_, Clock::now()};
-  it->second.promise.set_value(std::move(applied));
+  it->second.done(std::move(applied));
   waiters_.erase(it);
 }
 
@@ -318,7 +318,7 @@ void Node::apply_conf_change(const raft::Entry& entry) {
   if (context.proposer() != id_) return;
   auto it = waiters_.find(context.sequence());
   if (it == waiters_.end()) return;
-  it->second.promise.set_value(std::move(applied));
+  it->second.done(std::move(applied));
   waiters_.erase(it);
 }
 
@@ -411,15 +411,15 @@ void Node::observe_heartbeat(uint64_t from) {
 void Node::fail_everything(const grpc::Status& status) {
   fail_snapshot_exports(status);
   metrics_.proposals_failed.add(static_cast<double>(waiters_.size()));
-  for (auto& [sequence, waiter] : waiters_) waiter.promise.set_value(Applied{status, {}, {}});
+  for (auto& [sequence, waiter] : waiters_) waiter.done(Applied{status, {}, {}});
   waiters_.clear();
-  for (PendingRead& read : unissued_reads_) read.done.set_value(status);
+  for (PendingRead& read : unissued_reads_) read.done(status);
   unissued_reads_.clear();
   for (auto& [context, reads] : reads_awaiting_index_) {
-    for (PendingRead& read : reads) read.done.set_value(status);
+    for (PendingRead& read : reads) read.done(status);
   }
   reads_awaiting_index_.clear();
-  for (auto& [index, read] : reads_awaiting_apply_) read.done.set_value(status);
+  for (auto& [index, read] : reads_awaiting_apply_) read.done(status);
   reads_awaiting_apply_.clear();
 }
 
