@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <future>
+#include <map>
+#include <mutex>
 #include <string>
 
+#include "base/thread_name.h"
 #include "node/single_node.h"
 
 namespace chorus::node {
@@ -313,6 +316,75 @@ TEST(NodeTest, CallFromTheLoopThreadRunsInlineInsteadOfDeadlocking) {
   // Before the fix this waited the whole request timeout (3 s here) and returned false.
   ASSERT_EQ(done.wait_for(std::chrono::milliseconds(1000)), std::future_status::ready);
   EXPECT_TRUE(done.get());
+}
+
+// The callback forms that the KV service uses: each completion runs exactly once, on the node
+// loop, also for the proposals and reads still pending when the node stops.
+TEST(NodeTest, CompletionsRunOnceOnTheLoopThreadEvenAcrossStop) {
+  TempDir dir;
+  auto node = open_leader(single_member_options(dir.path()));
+  ASSERT_NE(node, nullptr);
+  std::mutex mutex;
+  std::map<std::string, int> runs;  // completion name -> times it ran
+  std::vector<std::string> threads;
+  auto record = [&](const std::string& name) {
+    std::lock_guard lock(mutex);
+    ++runs[name];
+    threads.push_back(base::this_thread_name());
+  };
+
+  std::promise<int64_t> applied_revision;
+  internal::Request first;
+  first.mutable_put()->set_key("k");
+  first.mutable_put()->set_value("v");
+  node->propose_then(std::move(first), [&](Applied applied) {
+    record("put");
+    applied_revision.set_value(
+        applied.status.ok()
+            ? std::get<etcdserverpb::PutResponse>(applied.response).header().revision()
+            : 0);
+  });
+  auto revision = applied_revision.get_future();
+  ASSERT_EQ(revision.wait_for(kAnswerWithin), std::future_status::ready);
+  EXPECT_GT(revision.get(), 1);
+
+  std::string value;
+  std::promise<grpc::Status> read_done;
+  node->read_then(
+      true,
+      [&](StateMachine& sm) {
+        kv::RangeRequest query;
+        query.key = "k";
+        auto range = sm.store().range(query);
+        if (range.ok() && !range.value().kvs.empty()) value = range.value().kvs.front().value;
+      },
+      [&](grpc::Status status) {
+        record("read");
+        read_done.set_value(status);
+      });
+  auto read = read_done.get_future();
+  ASSERT_EQ(read.wait_for(kAnswerWithin), std::future_status::ready);
+  EXPECT_TRUE(read.get().ok());
+  EXPECT_EQ(value, "v");
+
+  // A burst, then stop at once: whatever was not applied yet is failed, never dropped or
+  // answered twice.
+  constexpr int kBurst = 200;
+  for (int i = 0; i < kBurst; ++i) {
+    internal::Request request;
+    request.mutable_put()->set_key("burst/" + std::to_string(i));
+    node->propose_then(std::move(request),
+                       [&, i](Applied) { record("burst/" + std::to_string(i)); });
+  }
+  node->stop();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(runs["put"], 1);
+  EXPECT_EQ(runs["read"], 1);
+  for (int i = 0; i < kBurst; ++i) EXPECT_EQ(runs["burst/" + std::to_string(i)], 1) << i;
+  // The first two ran on the loop for sure; the burst's may have run on the stopping thread.
+  ASSERT_GE(threads.size(), 2u);
+  EXPECT_EQ(threads[0], "node-loop");
+  EXPECT_EQ(threads[1], "node-loop");
 }
 
 }  // namespace
