@@ -45,11 +45,23 @@ grpc::Status ApiContext::check_quota(const internal::Request& request) {
   return convert::to_grpc(convert::ServerError::kNoSpace);
 }
 
-node::Applied ApiContext::propose(internal::Request request) {
+grpc::Status ApiContext::admit(const internal::Request& request) {
   if (request.ByteSizeLong() > max_request_bytes_) {
-    return node::Applied{convert::to_grpc(convert::ServerError::kRequestTooLarge), {}, {}};
+    return convert::to_grpc(convert::ServerError::kRequestTooLarge);
   }
-  if (grpc::Status quota = check_quota(request); !quota.ok()) return node::Applied{quota, {}, {}};
+  return check_quota(request);
+}
+
+namespace {
+void record_proposal(CallTrace* trace, const node::Applied& applied) {
+  if (trace && applied.timings.proposed != decltype(applied.timings.proposed){}) {
+    trace->proposal = applied.timings;
+  }
+}
+}  // namespace
+
+node::Applied ApiContext::propose(internal::Request request) {
+  if (grpc::Status refused = admit(request); !refused.ok()) return node::Applied{refused, {}, {}};
   auto future = node_.propose(std::move(request));
   // The node answers every proposal by its own deadline; the margin covers a busy loop.
   if (future.wait_for(node_.options().request_timeout + std::chrono::seconds(1)) !=
@@ -58,34 +70,22 @@ node::Applied ApiContext::propose(internal::Request request) {
   }
   try {
     node::Applied applied = future.get();
-    if (CallTrace* trace = current_trace();
-        trace && applied.timings.proposed != decltype(applied.timings.proposed){}) {
-      trace->proposal = applied.timings;
-    }
+    // Here, not in a completion on the loop: after a timeout above the call may be gone.
+    record_proposal(current_trace(), applied);
     return applied;
   } catch (const std::future_error&) {
     return node::Applied{convert::to_grpc(convert::ServerError::kStopped), {}, {}};
   }
 }
 
-void ApiContext::propose_then(internal::Request request, std::function<void(node::Applied)> done) {
-  // The interceptor set this thread's trace for the handler; the answer comes on another
-  // thread, so the trace travels with the callback (it lives until the call's status is sent),
-  // and the next call on this thread must not find it.
-  CallTrace* trace = current_trace();
-  set_current_trace(nullptr);
-  if (request.ByteSizeLong() > max_request_bytes_) {
-    done(node::Applied{convert::to_grpc(convert::ServerError::kRequestTooLarge), {}, {}});
-    return;
-  }
-  if (grpc::Status quota = check_quota(request); !quota.ok()) {
-    done(node::Applied{quota, {}, {}});
+void ApiContext::propose_then(internal::Request request, CallTrace* trace,
+                              std::function<void(node::Applied)> done) {
+  if (grpc::Status refused = admit(request); !refused.ok()) {
+    done(node::Applied{refused, {}, {}});
     return;
   }
   node_.propose_then(std::move(request), [trace, done = std::move(done)](node::Applied applied) {
-    if (trace && applied.timings.proposed != decltype(applied.timings.proposed){}) {
-      trace->proposal = applied.timings;
-    }
+    record_proposal(trace, applied);
     done(std::move(applied));
   });
 }

@@ -17,6 +17,8 @@
 
 namespace chorus::api {
 
+struct CallTrace;  // api/trace.h
+
 // etcd's --max-txn-ops default and gRPC's allowance for framing over --max-request-bytes.
 inline constexpr size_t kGrpcOverheadBytes = 512 * 1024;
 // The version clients see. 3.5.13 or later turns on features such as watch progress requests.
@@ -42,9 +44,10 @@ class ApiContext {
   // Proposes and waits (bounded) for the outcome.
   node::Applied propose(internal::Request request);
   // Proposes without blocking: `done` gets the outcome on the node's loop thread (or at once
-  // on this thread when the request is refused before it reaches the node). Call it from the
-  // gRPC thread that runs the handler: it takes that call's trace with it.
-  void propose_then(internal::Request request, std::function<void(node::Applied)> done);
+  // on this thread when the request is refused before it reaches the node). The node's timings
+  // go into `trace` (the call's, from take_current_trace(); may be null) before `done` runs.
+  void propose_then(internal::Request request, CallTrace* trace,
+                    std::function<void(node::Applied)> done);
   // Runs `read` after a read barrier (linearizable) or at once; returns the barrier's outcome.
   grpc::Status read(bool linearizable, std::function<void(node::StateMachine&)> read);
   // The same without blocking: `done` gets the barrier's outcome right after `read` ran, on the
@@ -66,6 +69,9 @@ class ApiContext {
   grpc::Status require_leader(const grpc::ServerContext& context) const;
 
  private:
+  // The checks before a proposal: --max-request-bytes, then the quota.
+  grpc::Status admit(const internal::Request& request);
+
   node::Node& node_;
   size_t max_request_bytes_;
   std::mutex channels_mutex_;

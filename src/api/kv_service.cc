@@ -40,7 +40,7 @@ grpc::Status key_not_provided() {
 
 // Finishes a call that fails before it reaches the node.
 grpc::ServerUnaryReactor* finished(grpc::CallbackServerContext* call, const grpc::Status& status) {
-  set_current_trace(nullptr);  // see KvService::read
+  (void)take_current_trace();  // no spans of its own; see api/trace.h
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   reactor->Finish(status);
   return reactor;
@@ -52,20 +52,22 @@ template <typename T>
 grpc::ServerUnaryReactor* KvService::write(grpc::CallbackServerContext* call,
                                            internal::Request request, T* response) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  context_.propose_then(std::move(request), [this, response, reactor](node::Applied applied) {
-    if (!applied.status.ok()) {
-      reactor->Finish(applied.status);
-      return;
-    }
-    T* outcome = std::get_if<T>(&applied.response);
-    if (outcome == nullptr) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "chorus: wrong response"));
-      return;
-    }
-    *response = std::move(*outcome);
-    context_.fill_header(response->mutable_header(), response->header().revision());
-    reactor->Finish(grpc::Status::OK);
-  });
+  CallTrace* trace = take_current_trace();
+  context_.propose_then(
+      std::move(request), trace, [this, response, reactor](node::Applied applied) {
+        if (!applied.status.ok()) {
+          reactor->Finish(applied.status);
+          return;
+        }
+        T* outcome = std::get_if<T>(&applied.response);
+        if (outcome == nullptr) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "chorus: wrong response"));
+          return;
+        }
+        *response = std::move(*outcome);
+        context_.fill_header(response->mutable_header(), response->header().revision());
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -73,9 +75,7 @@ template <typename T>
 grpc::ServerUnaryReactor* KvService::read(grpc::CallbackServerContext* call, bool linearizable,
                                           std::function<grpc::Status(node::StateMachine&)> serve,
                                           T* response) {
-  // The interceptor left this call's trace in a thread-local for the handler; a read records
-  // no spans of its own, and the next call on this gRPC thread must not find it there.
-  set_current_trace(nullptr);
+  (void)take_current_trace();  // a read records no spans of its own; see api/trace.h
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   auto result = std::make_shared<grpc::Status>();
   context_.read_then(

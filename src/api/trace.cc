@@ -1,6 +1,7 @@
 #include "api/trace.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace chorus::api {
 
@@ -34,6 +35,9 @@ CallTrace* current_trace() {
 }
 void set_current_trace(CallTrace* trace) {
   current = trace;
+}
+CallTrace* take_current_trace() {
+  return std::exchange(current, nullptr);
 }
 
 }  // namespace chorus::api

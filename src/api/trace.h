@@ -4,9 +4,10 @@
 // this member saw it committed), apply, respond. The interceptor (metrics_interceptor.cc) owns
 // the CallTrace and sets current_trace() for the handler, which runs on the thread that
 // intercepted its message (synchronous and callback handlers alike). ApiContext::propose fills
-// in the node's timings through it; ApiContext::propose_then takes the pointer along to the
-// completion (the CallTrace lives until the call's status is sent) and clears the thread-local,
-// as every callback handler must, so that the next call on that thread does not find it.
+// in the node's timings through it. A callback handler returns before its answer, so it must
+// take_current_trace() first, leaving nothing for the next call on its thread; a write passes
+// the pointer to ApiContext::propose_then, whose completion fills it in (the CallTrace lives
+// until the call's status is sent).
 #pragma once
 
 #include <chrono>
@@ -35,5 +36,7 @@ struct CallTrace {
 // The trace of the call this thread is handling, or null.
 CallTrace* current_trace();
 void set_current_trace(CallTrace* trace);
+// current_trace(), which it clears: what a callback handler calls first (see above).
+CallTrace* take_current_trace();
 
 }  // namespace chorus::api
