@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libfmt-dev             # command line and formatting
   protobuf-compiler libprotobuf-dev   # etcd v3 API: .proto code generation (proto/)
   protobuf-compiler-grpc libgrpc++-dev # etcd v3 API: gRPC services
+  libabsl-dev                         # absl::Mutex settings (cli/main.cc; also what gRPC is built on)
   libssl-dev                          # SHA-256 of the Snapshot stream
   etcd-server etcd-client             # the reference etcd for differential and client tests
   python3-etcd3                       # etcd's Python client, run against Chorus (/usr/bin/python3)
