@@ -1,10 +1,10 @@
 // etcd's KV service: Range, Put, DeleteRange, Txn, Compact.
 //
 // Served with gRPC's callback API: no thread waits on a proposal or a read barrier. A handler
-// checks its request and hands it to the node; the node's loop finishes the call when the entry
-// is applied (or the read served). With the synchronous API each call held a gRPC thread that
-// blocked on a future and had to be woken for the answer: under 256 clients, 256 threads and a
-// wake-up with two context switches per call.
+// checks its request and hands it to the node; the node's responder thread finishes the call
+// when the loop has applied the entry (or served the read). With the synchronous API each call held
+// a gRPC thread that blocked on a future and had to be woken for the answer: under 256 clients, 256
+// threads and a wake-up with two context switches per call.
 #pragma once
 
 #include "api/context.h"

@@ -297,6 +297,7 @@ void Node::stop() {
     applied_cv_.notify_all();
   }
   if (loop_thread_.joinable()) loop_thread_.join();
+  responder_.stop();  // after the loop's last flush: every answer it collected is sent
   if (snapshot_job_) snapshot_job_->cancel();
   if (snapshot_janitor_.joinable()) snapshot_janitor_.join();
   if (snapshot_reader_.joinable()) snapshot_reader_.join();
@@ -412,7 +413,7 @@ void Node::read_then(bool linearizable, std::function<void(StateMachine&)> read,
     // unsafe_no_read_index: test only, the broken build chorus chaos must catch (NodeOptions).
     if (!linearizable || options_.unsafe_no_read_index) {
       pending->read(*state_machine_);
-      pending->done(grpc::Status::OK);
+      responder_.add(std::move(pending->done), grpc::Status::OK);
       return;
     }
     unissued_reads_.push_back(std::move(*pending));

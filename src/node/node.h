@@ -4,7 +4,8 @@
 //
 //   wait for work or the next tick -> step peer messages, run posted tasks -> tick -> one Ready:
 //   send what may leave now -> persist with ONE fsync -> send what needed persistence ->
-//   apply committed entries, answer their waiters -> answer reads -> advance
+//   apply committed entries, hand their waiters' answers to the responder -> answer reads ->
+//   advance
 //
 // Everything that arrives while the loop is busy persisting is batched into the next Ready, so
 // many proposals share one fsync (group commit) without a timer.
@@ -35,6 +36,7 @@
 #include "net/peer_transport.h"
 #include "node/lessor.h"
 #include "node/node_metrics.h"
+#include "node/responder.h"
 #include "node/snapshot_job.h"
 #include "node/state_machine.h"
 #include "raft/raft.h"
@@ -119,8 +121,9 @@ class Node {
   // failed: no leader, timeout, stopped, too large).
   std::future<Applied> propose(internal::Request request);
   // The same, for callers that must not block a thread on it: `done` runs exactly once, on the
-  // loop thread (or on this caller's thread when the node has stopped). It must be quick and
-  // must not call back into the node's blocking calls.
+  // responder thread (node/responder.h) once applied, on the loop thread when the proposal
+  // fails or times out, or on this caller's thread when the node has stopped. It must be quick
+  // and must not call back into the node's blocking calls.
   void propose_then(internal::Request request, std::function<void(Applied)> done);
   // Proposes a membership change whose context describes `member`; ready once applied here.
   std::future<Applied> change_membership(raft::ConfChange change, internal::Member member);
@@ -128,9 +131,9 @@ class Node {
   // call (ReadIndex: linearizable), or at once when `linearizable` is false. The future holds
   // the error when the read could not be served.
   std::future<grpc::Status> read(bool linearizable, std::function<void(StateMachine&)> read);
-  // The same without blocking: `done` runs exactly once, on the loop thread right after `read`
-  // (or without it, with the error, when the read cannot be served), or on this caller's
-  // thread when the node has stopped.
+  // The same without blocking: `done` runs exactly once, on the responder thread after `read`
+  // ran on the loop (or without it, with the error, on the loop thread when the read cannot
+  // be served), or on this caller's thread when the node has stopped.
   void read_then(bool linearizable, std::function<void(StateMachine&)> read,
                  std::function<void(grpc::Status)> done);
   // The state machine's snapshot as of now, for the Maintenance API (etcdctl snapshot save).
@@ -297,6 +300,8 @@ class Node {
   std::vector<PendingRead> unissued_reads_;
   std::map<std::string, std::vector<PendingRead>> reads_awaiting_index_;
   std::vector<std::pair<raft::Index, PendingRead>> reads_awaiting_apply_;
+  // Runs the answers to clients (the waiters' and reads' completions) on a thread of its own.
+  Responder responder_;
 
   // Shared with other threads, under mutex_.
   mutable std::mutex mutex_;

@@ -56,7 +56,10 @@ void Node::loop() {
       (void)raft_->step(std::move(message));
     }
     for (auto& task : tasks) task();
-    if (stopping) break;
+    if (stopping) {
+      responder_.flush();
+      break;
+    }
     const auto now = Clock::now();
     if (now >= next_tick_) {
       on_tick();
@@ -66,6 +69,7 @@ void Node::loop() {
     process_ready();
     drive_snapshot_job();
     drive_snapshot_exports();
+    responder_.flush();
   }
 }
 
@@ -180,7 +184,7 @@ void Node::serve_reads() {
       continue;
     }
     it->second.read(*state_machine_);
-    it->second.done(grpc::Status::OK);
+    responder_.add(std::move(it->second.done), grpc::Status::OK);
     it = reads_awaiting_apply_.erase(it);
   }
 }
@@ -288,7 +292,7 @@ void Node::apply(const raft::Entry& entry) {
   auto it = waiters_.find(request.sequence());
   if (it == waiters_.end()) return;
   applied.timings = {it->second.proposed, ready_at_, Clock::now()};
-  it->second.done(std::move(applied));
+  responder_.add(std::move(it->second.done), std::move(applied));
   waiters_.erase(it);
 }
 
@@ -318,7 +322,7 @@ void Node::apply_conf_change(const raft::Entry& entry) {
   if (context.proposer() != id_) return;
   auto it = waiters_.find(context.sequence());
   if (it == waiters_.end()) return;
-  it->second.done(std::move(applied));
+  responder_.add(std::move(it->second.done), std::move(applied));
   waiters_.erase(it);
 }
 

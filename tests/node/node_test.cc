@@ -318,9 +318,10 @@ TEST(NodeTest, CallFromTheLoopThreadRunsInlineInsteadOfDeadlocking) {
   EXPECT_TRUE(done.get());
 }
 
-// The callback forms that the KV service uses: each completion runs exactly once, on the node
-// loop, also for the proposals and reads still pending when the node stops.
-TEST(NodeTest, CompletionsRunOnceOnTheLoopThreadEvenAcrossStop) {
+// The callback forms that the KV service uses: each completion runs exactly once, on the
+// responder thread (never on the node loop, whose time it would take), also for the proposals
+// and reads still pending when the node stops.
+TEST(NodeTest, CompletionsRunOnceOffTheLoopEvenAcrossStop) {
   TempDir dir;
   auto node = open_leader(single_member_options(dir.path()));
   ASSERT_NE(node, nullptr);
@@ -381,10 +382,12 @@ TEST(NodeTest, CompletionsRunOnceOnTheLoopThreadEvenAcrossStop) {
   EXPECT_EQ(runs["put"], 1);
   EXPECT_EQ(runs["read"], 1);
   for (int i = 0; i < kBurst; ++i) EXPECT_EQ(runs["burst/" + std::to_string(i)], 1) << i;
-  // The first two ran on the loop for sure; the burst's may have run on the stopping thread.
+  // The first two ran on the responder for sure; the burst's may have run on the stopping
+  // thread. None ran on the loop.
   ASSERT_GE(threads.size(), 2u);
-  EXPECT_EQ(threads[0], "node-loop");
-  EXPECT_EQ(threads[1], "node-loop");
+  EXPECT_EQ(threads[0], "node-respond");
+  EXPECT_EQ(threads[1], "node-respond");
+  for (const std::string& thread : threads) EXPECT_NE(thread, "node-loop");
 }
 
 }  // namespace
