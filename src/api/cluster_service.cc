@@ -50,7 +50,7 @@ grpc::Status ClusterService::MemberAdd(grpc::ServerContext*,
   }
   const uint64_t id = node::member_id(urls, token_);
   grpc::Status refused;
-  grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(true, [&](const node::StateMachine& sm) {
     for (const internal::Member& m : sm.cluster().members()) {
       for (const std::string& url : m.peer_urls()) {
         if (std::find(urls.begin(), urls.end(), url) != urls.end()) {
@@ -81,7 +81,7 @@ grpc::Status ClusterService::MemberRemove(grpc::ServerContext*,
                                           etcdserverpb::MemberRemoveResponse* response) {
   bool known = false;
   grpc::Status barrier = context_.read(
-      true, [&](node::StateMachine& sm) { known = sm.member(request->id()) != nullptr; });
+      true, [&](const node::StateMachine& sm) { known = sm.member(request->id()) != nullptr; });
   if (!barrier.ok()) return barrier;
   if (!known) return error(convert::ServerError::kMemberNotFound);
   grpc::Status status =
@@ -115,7 +115,7 @@ grpc::Status ClusterService::MemberUpdate(grpc::ServerContext*,
 grpc::Status ClusterService::MemberList(grpc::ServerContext*,
                                         const etcdserverpb::MemberListRequest* request,
                                         etcdserverpb::MemberListResponse* response) {
-  grpc::Status barrier = context_.read(request->linearizable(), [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(request->linearizable(), [&](const node::StateMachine& sm) {
     for (const internal::Member& m : sm.cluster().members()) to_pb(m, response->add_members());
   });
   if (!barrier.ok()) return barrier;
@@ -129,7 +129,7 @@ grpc::Status ClusterService::MemberPromote(grpc::ServerContext*,
                                            etcdserverpb::MemberPromoteResponse* response) {
   node::Node& node = context_.node();
   grpc::Status refused;
-  grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(true, [&](const node::StateMachine& sm) {
     const internal::Member* member = sm.member(request->id());
     if (member == nullptr) {
       refused = error(convert::ServerError::kMemberNotFound);

@@ -90,7 +90,8 @@ void ApiContext::propose_then(internal::Request request, CallTrace* trace,
   });
 }
 
-grpc::Status ApiContext::read(bool linearizable, std::function<void(node::StateMachine&)> read) {
+grpc::Status ApiContext::read(bool linearizable,
+                              std::function<void(const node::StateMachine&)> read) {
   // `read` runs on the node's loop and writes through references into the caller's frame (its
   // request, its response). Once this call gives up waiting and returns, that frame is gone, so
   // the read must never run after it: a guard shared with the loop marks it cancelled, under a
@@ -102,10 +103,11 @@ grpc::Status ApiContext::read(bool linearizable, std::function<void(node::StateM
     bool cancelled = false;
   };
   auto guard = std::make_shared<Guard>();
-  auto future = node_.read(linearizable, [guard, read = std::move(read)](node::StateMachine& sm) {
-    std::lock_guard lock(guard->mutex);
-    if (!guard->cancelled) read(sm);
-  });
+  auto future =
+      node_.read(linearizable, [guard, read = std::move(read)](const node::StateMachine& sm) {
+        std::lock_guard lock(guard->mutex);
+        if (!guard->cancelled) read(sm);
+      });
   if (future.wait_for(node_.options().request_timeout + std::chrono::seconds(1)) !=
       std::future_status::ready) {
     std::lock_guard lock(guard->mutex);

@@ -49,11 +49,11 @@ class ApiContext {
   void propose_then(internal::Request request, CallTrace* trace,
                     std::function<void(node::Applied)> done);
   // Runs `read` after a read barrier (linearizable) or at once; returns the barrier's outcome.
-  grpc::Status read(bool linearizable, std::function<void(node::StateMachine&)> read);
+  grpc::Status read(bool linearizable, std::function<void(const node::StateMachine&)> read);
   // The same without blocking: `done` gets the barrier's outcome right after `read` ran, on the
   // node's loop thread. Unlike read(), nothing guards the caller's frame: `read` and `done` may
   // only use what outlives them (a callback call's request and response do, until Finish).
-  void read_then(bool linearizable, std::function<void(node::StateMachine&)> read,
+  void read_then(bool linearizable, std::function<void(const node::StateMachine&)> read,
                  std::function<void(grpc::Status)> done) {
     node_.read_then(linearizable, std::move(read), std::move(done));
   }

@@ -72,15 +72,15 @@ grpc::ServerUnaryReactor* KvService::write(grpc::CallbackServerContext* call,
 }
 
 template <typename T>
-grpc::ServerUnaryReactor* KvService::read(grpc::CallbackServerContext* call, bool linearizable,
-                                          std::function<grpc::Status(node::StateMachine&)> serve,
-                                          T* response) {
+grpc::ServerUnaryReactor* KvService::read(
+    grpc::CallbackServerContext* call, bool linearizable,
+    std::function<grpc::Status(const node::StateMachine&)> serve, T* response) {
   (void)take_current_trace();  // a read records no spans of its own; see api/trace.h
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   auto result = std::make_shared<grpc::Status>();
   context_.read_then(
       linearizable,
-      [result, serve = std::move(serve)](node::StateMachine& sm) { *result = serve(sm); },
+      [result, serve = std::move(serve)](const node::StateMachine& sm) { *result = serve(sm); },
       [this, result, response, reactor](grpc::Status barrier) {
         if (!barrier.ok()) {
           reactor->Finish(barrier);
@@ -103,7 +103,7 @@ grpc::ServerUnaryReactor* KvService::Range(grpc::CallbackServerContext* call,
   }
   return read(
       call, !request->serializable(),
-      [query = convert::to_kv(*request), response](node::StateMachine& sm) {
+      [query = convert::to_kv(*request), response](const node::StateMachine& sm) {
         auto range = sm.store().range(query);
         if (!range.ok()) return convert::to_grpc(range.error());
         convert::to_pb(range.value(), response);
@@ -139,8 +139,8 @@ grpc::ServerUnaryReactor* KvService::Txn(grpc::CallbackServerContext* call,
   if (read_only(*request)) {
     return read(
         call, !serializable(*request),
-        [txn = convert::to_kv(*request), response](node::StateMachine& sm) {
-          auto outcome = sm.store().txn(txn);
+        [txn = convert::to_kv(*request), response](const node::StateMachine& sm) {
+          auto outcome = sm.store().read_txn(txn);
           if (!outcome.ok()) return convert::to_grpc(outcome.error());
           convert::to_pb(outcome.value(), response);
           return grpc::Status::OK;

@@ -41,7 +41,7 @@ class KvService final : public etcdserverpb::KV::CallbackService {
   // `linearizable` asks for; finishes the call.
   template <typename T>
   grpc::ServerUnaryReactor* read(grpc::CallbackServerContext* call, bool linearizable,
-                                 std::function<grpc::Status(node::StateMachine&)> serve,
+                                 std::function<grpc::Status(const node::StateMachine&)> serve,
                                  T* response);
 
   ApiContext& context_;

@@ -59,7 +59,7 @@ grpc::Status LeaseService::keep_alive(int64_t id, etcdserverpb::LeaseKeepAliveRe
     // A leader that has not yet applied everything committed (a new one, say) may not know a
     // lease granted in an entry it has still to apply, and TTL 0 tells the client its lease is
     // gone. etcd waits for the applied index before renewing; retry once after a read barrier.
-    const grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
+    const grpc::Status barrier = context_.read(true, [&](const node::StateMachine& sm) {
       leading = node.lessor().primary();
       if (leading) ttl = node.lessor().renew(id, std::chrono::steady_clock::now());
       revision = sm.store().revision();
@@ -111,7 +111,7 @@ grpc::Status LeaseService::LeaseTimeToLive(grpc::ServerContext*,
   node::Node& node = context_.node();
   grpc::Status result;
   bool leading = false;
-  grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(true, [&](const node::StateMachine& sm) {
     auto info = sm.store().lease_info(request->id(), request->keys());
     if (!info.ok()) {
       result = convert::to_grpc(info.error());
@@ -153,7 +153,7 @@ grpc::Status LeaseService::LeaseLeases(grpc::ServerContext*,
                                        const etcdserverpb::LeaseLeasesRequest*,
                                        etcdserverpb::LeaseLeasesResponse* response) {
   int64_t revision = 0;
-  grpc::Status barrier = context_.read(true, [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(true, [&](const node::StateMachine& sm) {
     for (kv::LeaseId id : sm.store().lease_list()) response->add_leases()->set_id(id);
     revision = sm.store().revision();
   });

@@ -83,7 +83,7 @@ grpc::Status MaintenanceService::Hash(grpc::ServerContext*, const etcdserverpb::
                                       etcdserverpb::HashResponse* response) {
   // etcd hashes its whole bbolt file; the nearest thing here is the hash of all history.
   grpc::Status result;
-  grpc::Status barrier = context_.read(false, [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(false, [&](const node::StateMachine& sm) {
     auto hash = sm.store().hash_kv(0);
     if (!hash.ok()) {
       result = convert::to_grpc(hash.error());
@@ -99,7 +99,7 @@ grpc::Status MaintenanceService::HashKV(grpc::ServerContext*,
                                         const etcdserverpb::HashKVRequest* request,
                                         etcdserverpb::HashKVResponse* response) {
   grpc::Status result;
-  grpc::Status barrier = context_.read(false, [&](node::StateMachine& sm) {
+  grpc::Status barrier = context_.read(false, [&](const node::StateMachine& sm) {
     auto hash = sm.store().hash_kv(request->revision());
     if (!hash.ok()) {
       result = convert::to_grpc(hash.error());

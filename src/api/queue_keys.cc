@@ -68,7 +68,7 @@ grpc::Status QueueKeys::first(const std::string& name, std::optional<mvccpb::Key
   query.sort_order = kv::SortOrder::kAscend;
   query.limit = 1;
   out->reset();
-  return context_.read(true, [&](node::StateMachine& sm) {
+  return context_.read(true, [&](const node::StateMachine& sm) {
     auto range = sm.store().range(query);
     *revision = sm.store().revision();
     if (!range.ok() || range.value().kvs.empty()) return;
@@ -95,7 +95,7 @@ grpc::Status QueueKeys::wait_until_first(const grpc::ServerContext& context,
     }
     // Still queued: our key must still exist (its lease may have expired meanwhile).
     bool present = false;
-    grpc::Status barrier = context_.read(false, [&](node::StateMachine& sm) {
+    grpc::Status barrier = context_.read(false, [&](const node::StateMachine& sm) {
       kv::RangeRequest query;
       query.key = mine.key();
       auto range = sm.store().range(query);

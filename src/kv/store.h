@@ -68,6 +68,11 @@ class Store {
   // One revision for the whole txn, and none when it changed nothing (a read-only txn, a delete
   // of absent keys). All checks run before the first write; a failed txn changes nothing.
   Result<TxnResponse> txn(const TxnRequest& request);
+  // A txn with no put or delete in either branch, nested ones included, answered without
+  // touching the store: safe beside other readers while nothing writes (serializable reads
+  // run on clients' threads, node.h). The same answer and errors as txn(); calling it with a
+  // txn that writes is a bug.
+  Result<TxnResponse> read_txn(const TxnRequest& request) const;
 
   // ---- Compaction (store_compact.cc)
   // Makes `revision` the compaction point at once: reads and event queries below it fail with
@@ -169,6 +174,7 @@ class Store {
   Check check_txn_ranges(const TxnRequest& request, const TxnPath& path) const;
   TxnResponse apply_txn(WriteTxn& txn, const TxnRequest& request, const TxnPath& path,
                         Check& failure);
+  TxnResponse read_txn_at(const TxnRequest& request, const TxnPath& path) const;
   Result<PutResponse> apply_put(WriteTxn& txn, const PutRequest& request);
   DeleteRangeResponse apply_delete_range(WriteTxn& txn, const DeleteRangeRequest& request);
   void commit(WriteTxn& txn);

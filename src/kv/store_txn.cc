@@ -210,4 +210,51 @@ Result<TxnResponse> Store::txn(const TxnRequest& request) {
   return response;
 }
 
+namespace {
+bool writes_nothing(const TxnRequest& request) {
+  for (const auto* ops : {&request.success, &request.failure}) {
+    for (const RequestOp& op : *ops) {
+      if (std::holds_alternative<PutRequest>(op.request) ||
+          std::holds_alternative<DeleteRangeRequest>(op.request)) {
+        return false;
+      }
+      if (const auto* nested = std::get_if<Box<TxnRequest>>(&op.request)) {
+        if (!writes_nothing(**nested)) return false;
+      }
+    }
+  }
+  return true;
+}
+}  // namespace
+
+Result<TxnResponse> Store::read_txn(const TxnRequest& request) const {
+  CHORUS_KV_ASSERT(writes_nothing(request));  // the caller's promise
+  if (Check error = validate_txn(request, options_.max_txn_ops)) return *error;
+  const TxnPath path = decide(request);
+  if (Check error = check_txn_ranges(request, path)) return *error;
+  TxnResponse response = read_txn_at(request, path);
+  response.revision = current_revision_;
+  return response;
+}
+
+TxnResponse Store::read_txn_at(const TxnRequest& request, const TxnPath& path) const {
+  TxnResponse response;
+  response.succeeded = path.succeeded;
+  size_t nested_index = 0;
+  for (const RequestOp& op : taken_ops(request, path.succeeded)) {
+    ResponseOp out;
+    if (const auto* range = std::get_if<RangeRequest>(&op.request)) {
+      Result<RangeResponse> result = range_at(*range, current_revision_);
+      CHORUS_KV_ASSERT(result.ok());  // check_txn_ranges has ruled out every error
+      out.response = std::move(result).value();
+    } else {
+      const auto& nested = std::get<Box<TxnRequest>>(op.request);
+      CHORUS_KV_ASSERT(nested_index < path.nested.size());
+      out.response = Box<TxnResponse>(read_txn_at(*nested, path.nested[nested_index++]));
+    }
+    response.responses.push_back(std::move(out));
+  }
+  return response;
+}
+
 }  // namespace chorus::kv

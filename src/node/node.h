@@ -11,8 +11,10 @@
 // many proposals share one fsync (group commit) without a timer.
 //
 // The public methods are thread-safe: they queue work for the loop and return futures. The
-// state machine, the core and the lessor are touched only on the loop thread; post() runs a
-// function there for callers that need them.
+// core and the lessor are touched only on the loop thread; post() runs a function there for
+// callers that need them. The state machine is changed only on the loop, which holds
+// state_mutex_ exclusively while it does; serializable reads share that lock and run on their
+// callers' threads, so they neither wait for a loop turn nor take the loop's time.
 #pragma once
 
 #include <atomic>
@@ -32,6 +34,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/result.h"
+#include "base/shared_mutex.h"
 #include "chorus/internal.pb.h"
 #include "net/peer_transport.h"
 #include "node/lessor.h"
@@ -128,13 +131,15 @@ class Node {
   // Proposes a membership change whose context describes `member`; ready once applied here.
   std::future<Applied> change_membership(raft::ConfChange change, internal::Member member);
   // Runs `read` on the loop thread once this node has applied everything committed before the
-  // call (ReadIndex: linearizable), or at once when `linearizable` is false. The future holds
-  // the error when the read could not be served.
-  std::future<grpc::Status> read(bool linearizable, std::function<void(StateMachine&)> read);
+  // call (ReadIndex: linearizable), or when `linearizable` is false at once on this thread,
+  // against the state applied so far (it may be stale, as etcd's serializable reads are). The
+  // future holds the error when the read could not be served.
+  std::future<grpc::Status> read(bool linearizable, std::function<void(const StateMachine&)> read);
   // The same without blocking: `done` runs exactly once, on the responder thread after `read`
   // ran on the loop (or without it, with the error, on the loop thread when the read cannot
-  // be served), or on this caller's thread when the node has stopped.
-  void read_then(bool linearizable, std::function<void(StateMachine&)> read,
+  // be served), or on this caller's thread for a serializable read or when the node has
+  // stopped.
+  void read_then(bool linearizable, std::function<void(const StateMachine&)> read,
                  std::function<void(grpc::Status)> done);
   // The state machine's snapshot as of now, for the Maintenance API (etcdctl snapshot save).
   // Serialized on the loop a slice at a time between entries, as the background snapshots are,
@@ -175,7 +180,7 @@ class Node {
     std::chrono::steady_clock::time_point proposed;
   };
   struct PendingRead {
-    std::function<void(StateMachine&)> read;
+    std::function<void(const StateMachine&)> read;
     std::function<void(grpc::Status)> done;
     std::chrono::steady_clock::time_point deadline;
   };
@@ -302,6 +307,10 @@ class Node {
   std::vector<std::pair<raft::Index, PendingRead>> reads_awaiting_apply_;
   // Runs the answers to clients (the waiters' and reads' completions) on a thread of its own.
   Responder responder_;
+
+  // Held exclusively by the loop while it changes the state machine (its tasks, ticks,
+  // applying entries, restoring a snapshot); shared by serializable reads on other threads.
+  mutable base::WriterPreferringSharedMutex state_mutex_;
 
   // Shared with other threads, under mutex_.
   mutable std::mutex mutex_;

@@ -55,20 +55,28 @@ void Node::loop() {
       // A message from a member that is gone, or of a stale term, is the network's normal noise.
       (void)raft_->step(std::move(message));
     }
-    for (auto& task : tasks) task();
+    {
+      std::unique_lock state(state_mutex_);  // tasks may change the state machine
+      for (auto& task : tasks) task();
+    }
     if (stopping) {
       responder_.flush();
       break;
     }
     const auto now = Clock::now();
     if (now >= next_tick_) {
+      std::unique_lock state(state_mutex_);  // compaction, lease revokes
       on_tick();
       next_tick_ = now + std::chrono::milliseconds(options_.heartbeat_ms);
     }
     issue_reads();
     process_ready();
-    drive_snapshot_job();
-    drive_snapshot_exports();
+    {
+      // They only read the state, but open snapshot streams hold compaction back.
+      std::unique_lock state(state_mutex_);
+      drive_snapshot_job();
+      drive_snapshot_exports();
+    }
     responder_.flush();
   }
 }
@@ -221,12 +229,14 @@ void Node::process_ready() {
     if (transport_) transport_->send(std::move(ready.messages));
     if (ready.must_persist()) persist(ready);
     if (ready.snapshot) {
+      std::unique_lock state(state_mutex_);
       restore(*ready.snapshot);
       applied_ = ready.snapshot->metadata.index;
       snapshot_index_ = applied_;
     }
     note_heartbeats(ready.messages_after_persist);
     if (transport_) transport_->send(std::move(ready.messages_after_persist));
+    std::unique_lock state_lock(state_mutex_);
     apply_batch(ready.committed_entries);
     for (raft::ReadState& state : ready.read_states) {
       auto it = reads_awaiting_index_.find(state.context);
@@ -239,6 +249,7 @@ void Node::process_ready() {
     raft_->advance(ready);
     serve_reads();
     maybe_snapshot();
+    state_lock.unlock();
     metrics_.proposals_pending.set(static_cast<double>(waiters_.size()));
     {
       std::lock_guard lock(mutex_);

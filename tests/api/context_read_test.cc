@@ -31,9 +31,10 @@ TEST(ApiContextRead, AReadTheCallerGaveUpOnNeverRunsAfterwards) {
   });
   ASSERT_TRUE(testing::eventually([&] { return stalled.load(); }));
 
+  // Linearizable: it waits for the loop (a serializable read runs on this thread at once).
   auto ran = std::make_shared<std::atomic<bool>>(false);
   const grpc::Status status =
-      context.read(/*linearizable=*/false, [ran](node::StateMachine&) { ran->store(true); });
+      context.read(/*linearizable=*/true, [ran](const node::StateMachine&) { ran->store(true); });
   EXPECT_FALSE(status.ok()) << "the loop was stalled past the wait: the read must time out";
   staller.join();
   node->call([] {});  // everything queued behind the stall has been handled by now
@@ -46,7 +47,8 @@ TEST(ApiContextRead, AReadThatRunsInTimeAnswers) {
   ASSERT_NE(node, nullptr);
   ApiContext context(*node, 1 << 20);
   bool ran = false;
-  EXPECT_TRUE(context.read(/*linearizable=*/true, [&](node::StateMachine&) { ran = true; }).ok());
+  EXPECT_TRUE(
+      context.read(/*linearizable=*/true, [&](const node::StateMachine&) { ran = true; }).ok());
   EXPECT_TRUE(ran);
 }
 

@@ -462,6 +462,49 @@ TEST_F(TxnTest, NegativeRangeRevisionInsideATxnIsCompactedAsInEtcd) {
   EXPECT_TRUE(store.range(negative).ok());  // a plain range reads it as "current"
 }
 
+// read_txn (const, for serializable txns served beside other readers) answers every read-only
+// txn exactly as txn() does: branch, responses, nested txns, revision and errors.
+TEST_F(TxnTest, ReadTxnAnswersEveryReadOnlyTxnAsTxnDoes) {
+  put("p/1", "a");  // 4
+  put("p/2", "b");  // 5
+  RangeRequest prefix = range_request("p/", "p0");
+  RangeRequest at_four = range_request("p/", "p0");
+  at_four.revision = 4;
+  RangeRequest future = range_request("k");
+  future.revision = 99;
+  TxnRequest inner;
+  inner.compare.push_back(compare_version("p/1", CompareResult::kEqual, 1));
+  inner.success.push_back(range_request("p/2"));
+  inner.failure.push_back(range_request("k"));
+  TxnRequest holds;
+  holds.compare.push_back(compare_version("k", CompareResult::kEqual, 2));
+  holds.success = {prefix, at_four, inner};
+  holds.failure = {range_request("k")};
+  TxnRequest fails = holds;
+  fails.compare.front().version = 99;
+  const std::vector<TxnRequest> requests = {holds, fails, with_success({future}), TxnRequest{}};
+  for (size_t i = 0; i < requests.size(); ++i) {
+    SCOPED_TRACE(i);
+    Result<TxnResponse> read = store.read_txn(requests[i]);
+    Result<TxnResponse> full = store.txn(requests[i]);
+    ASSERT_EQ(read.ok(), full.ok());
+    if (read.ok()) {
+      EXPECT_EQ(*read, *full);
+    } else {
+      EXPECT_EQ(read.error(), full.error());
+    }
+  }
+  Result<TxnResponse> taken = store.read_txn(holds);
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE(taken->succeeded);
+  EXPECT_EQ(taken->revision, 5);
+  EXPECT_EQ(range_response(*taken, 0).kvs.size(), 2u);
+  EXPECT_EQ(range_response(*taken, 1).kvs.size(), 1u);  // p/2 was written at revision 5
+  EXPECT_EQ(range_response(txn_response(*taken, 2), 0).kvs.at(0).value, "b");
+  EXPECT_EQ(store.read_txn(with_success({future})).error(), Error::kFutureRevision);
+  EXPECT_EQ(store.revision(), 5);
+}
+
 TEST_F(TxnTest, PutChecksRunBeforeRangeChecks) {
   RangeRequest future = range_request("k");
   future.revision = 99;

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "base/thread_name.h"
 #include "node/single_node.h"
@@ -50,7 +53,7 @@ struct Read {
 
 Read get(Node& node, const std::string& key, bool linearizable) {
   Read out;
-  auto future = node.read(linearizable, [&out, key](StateMachine& sm) {
+  auto future = node.read(linearizable, [&out, key](const StateMachine& sm) {
     kv::RangeRequest query;
     query.key = key;
     auto range = sm.store().range(query);
@@ -87,6 +90,77 @@ TEST(NodeTest, ProposedPutsReadBackLinearizablyAndSerializably) {
     EXPECT_FALSE(missing.kv.has_value());
   }
   EXPECT_EQ(node->revision(), second);
+}
+
+// Serializable reads run on the caller's thread, beside the loop applying writes: each reader
+// sees the counter's value and the store's revision only move forward and agree with each
+// other, and never runs on the loop.
+TEST(NodeTest, SerializableReadsRunOnTheCallersThreadBesideWrites) {
+  TempDir dir;
+  auto node = open_leader(single_member_options(dir.path()));
+  ASSERT_NE(node, nullptr);
+  const int64_t base = put(*node, "counter", "0");
+  ASSERT_GT(base, 1);
+  constexpr int kWrites = 300;
+  constexpr int kReaders = 4;
+  std::atomic<bool> writing{true};
+  std::vector<std::string> failures;
+  std::mutex failures_mutex;
+  auto fail = [&](const std::string& what) {
+    std::lock_guard lock(failures_mutex);
+    if (failures.size() < 10) failures.push_back(what);
+  };
+  std::vector<std::thread> readers;
+  std::atomic<int> reads{0};
+  for (int r = 0; r < kReaders; ++r) {
+    readers.emplace_back([&, r] {
+      const std::string name = "reader-" + std::to_string(r);
+      base::name_this_thread(name);
+      int64_t last_value = 0;
+      int64_t last_revision = 0;
+      do {
+        std::string ran_on;
+        int64_t value = -1;
+        int64_t revision = 0;
+        auto read = node->read(false, [&](const StateMachine& sm) {
+          ran_on = base::this_thread_name();
+          kv::RangeRequest query;
+          query.key = "counter";
+          auto range = sm.store().range(query);
+          revision = sm.store().revision();
+          if (range.ok() && !range.value().kvs.empty()) {
+            value = std::stoll(range.value().kvs.front().value);
+          }
+        });
+        if (read.wait_for(kAnswerWithin) != std::future_status::ready || !read.get().ok()) {
+          fail(name + ": a serializable read failed");
+          return;
+        }
+        ++reads;
+        if (ran_on != name) fail(name + ": the read ran on " + ran_on);
+        if (value < last_value || revision < last_revision) fail(name + ": went back in time");
+        if (revision != base + value) {
+          fail(name + ": value " + std::to_string(value) + " at revision " +
+               std::to_string(revision) + " (every write is one revision)");
+        }
+        last_value = value;
+        last_revision = revision;
+      } while (writing.load());
+    });
+  }
+  for (int i = 1; i <= kWrites; ++i) {
+    if (put(*node, "counter", std::to_string(i)) != base + i) {
+      ADD_FAILURE() << "write " << i << " failed or landed at an unexpected revision";
+      break;
+    }
+  }
+  writing = false;
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  EXPECT_GE(reads.load(), kReaders);
+  Read last = get(*node, "counter", false);
+  ASSERT_TRUE(last.kv.has_value());
+  EXPECT_EQ(last.kv->value, std::to_string(kWrites));
 }
 
 TEST(NodeTest, RestartKeepsStateRevisionAndMemberId) {
@@ -279,7 +353,7 @@ TEST(NodeTest, RequestsAfterStopFailPromptlyWithServerStopped) {
 
   for (bool linearizable : {true, false}) {
     bool ran = false;
-    auto read = node->read(linearizable, [&ran](StateMachine&) { ran = true; });
+    auto read = node->read(linearizable, [&ran](const StateMachine&) { ran = true; });
     ASSERT_EQ(read.wait_for(std::chrono::milliseconds(500)), std::future_status::ready)
         << "a read after stop() hangs";
     EXPECT_EQ(read.get().error_message(), "etcdserver: server stopped");
@@ -353,7 +427,7 @@ TEST(NodeTest, CompletionsRunOnceOffTheLoopEvenAcrossStop) {
   std::promise<grpc::Status> read_done;
   node->read_then(
       true,
-      [&](StateMachine& sm) {
+      [&](const StateMachine& sm) {
         kv::RangeRequest query;
         query.key = "k";
         auto range = sm.store().range(query);
