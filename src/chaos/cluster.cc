@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/free_port.h"
+#include "base/process_pause.h"
 #include "chaos/command.h"
 #include "chaos/network.h"
 #include "cli/serve_arguments.h"
@@ -211,11 +212,13 @@ bool LocalCluster::restart(size_t index) {
   return launch(members_[index], why);
 }
 
-void LocalCluster::pause(size_t index) {
+bool LocalCluster::pause(size_t index) {
   Member& m = members_[index];
-  if (m.pid <= 0 || m.paused) return;
-  ::kill(m.pid, SIGSTOP);
+  if (m.pid <= 0 || m.paused) return true;
   m.paused = true;
+  // kill() alone returns before every thread has stopped: the member could still answer for a
+  // moment after the fault was logged as in place.
+  return base::pause_process(m.pid);
 }
 
 void LocalCluster::resume(size_t index) {

@@ -69,8 +69,9 @@ class LocalCluster {
   bool start(std::string& why);
   void kill(size_t index);     // SIGKILL, reaped at once
   bool restart(size_t index);  // on the same data directory and flags
-  void pause(size_t index);    // SIGSTOP
-  void resume(size_t index);   // SIGCONT
+  // SIGSTOP; false if not every thread had stopped 5 s later.
+  bool pause(size_t index);
+  void resume(size_t index);  // SIGCONT
   // A membership change: MemberRemove through the cluster, then kill -9 and wipe its data.
   bool remove_member(size_t index, std::string& why);
   // MemberAdd with the member's old peer URL, then start it on an empty data directory with

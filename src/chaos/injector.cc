@@ -199,8 +199,9 @@ void FaultInjector::start(const PlannedFault& planned) {
     }
   } else if (planned.kind == FaultKind::kKillLeader || planned.kind == FaultKind::kKillFollower) {
     cluster_.kill(member);
-  } else {
-    cluster_.pause(member);
+  } else if (!cluster_.pause(member)) {
+    log_(fmt::format("member {} was sent SIGSTOP but not every thread stopped within 5 s",
+                     record.member));
   }
   log_(fmt::format("{} {} for {} ms", fault_name(planned.kind), record.member,
                    planned.duration.count()));

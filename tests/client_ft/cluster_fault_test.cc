@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/process_pause.h"
 #include "client/client.h"
 #include "integration/cluster.h"
 
@@ -55,35 +56,12 @@ struct LogLines {
   }
 };
 
-// Whether every thread of `pid` is stopped (state T in /proc/PID/task/TID/stat).
-bool all_threads_stopped(pid_t pid) {
-  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
-    std::ifstream stat(task.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    // "TID (comm) S ...": the state follows the last ')', since comm may hold spaces.
-    const size_t paren = line.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= line.size()) return false;
-    if (line[paren + 2] != 'T') return false;
-  }
-  return !error;
-}
-
 // SIGSTOPs a member for the guard's lifetime: it always gets SIGCONT, even when a test fails.
-// kill() returns before the signal has stopped every thread: on a loaded machine the member
-// went on answering for a moment (a flood's first read came back at once), so the guard waits
-// until the kernel shows every thread stopped.
+// It waits until every thread has stopped (base/process_pause.h): on a loaded machine a
+// flood's first read once came back at once from the "paused" member.
 class Paused {
  public:
-  explicit Paused(pid_t pid) : pid_(pid) {
-    ::kill(pid_, SIGSTOP);
-    const auto until = SteadyClock::now() + std::chrono::seconds(5);
-    while (!all_threads_stopped(pid_) && SteadyClock::now() < until) {
-      std::this_thread::sleep_for(milliseconds(1));
-    }
-  }
+  explicit Paused(pid_t pid) : pid_(pid) { EXPECT_TRUE(base::pause_process(pid_)); }
   ~Paused() { resume(); }
   void resume() {
     if (pid_ > 0) ::kill(std::exchange(pid_, -1), SIGCONT);
