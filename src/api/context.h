@@ -43,16 +43,18 @@ class ApiContext {
   grpc::Status check_quota(const internal::Request& request);
   // Proposes and waits (bounded) for the outcome.
   node::Applied propose(internal::Request request);
-  // Proposes without blocking: `done` gets the outcome on the node's loop thread (or at once
-  // on this thread when the request is refused before it reaches the node). The node's timings
+  // Proposes without blocking: `done` gets the outcome as Node::propose_then delivers it (on
+  // the responder thread once applied), or at once on this thread when the request is refused
+  // before it reaches the node. The node's timings
   // go into `trace` (the call's, from take_current_trace(); may be null) before `done` runs.
   void propose_then(internal::Request request, CallTrace* trace,
                     std::function<void(node::Applied)> done);
   // Runs `read` after a read barrier (linearizable) or at once; returns the barrier's outcome.
   grpc::Status read(bool linearizable, std::function<void(const node::StateMachine&)> read);
-  // The same without blocking: `done` gets the barrier's outcome right after `read` ran, on the
-  // node's loop thread. Unlike read(), nothing guards the caller's frame: `read` and `done` may
-  // only use what outlives them (a callback call's request and response do, until Finish).
+  // The same without blocking: `done` gets the barrier's outcome after `read` ran, on the
+  // threads Node::read_then names. Unlike read(), nothing guards the caller's frame: `read` and
+  // `done` may only use what outlives them (a callback call's request and response do, until
+  // Finish).
   void read_then(bool linearizable, std::function<void(const node::StateMachine&)> read,
                  std::function<void(grpc::Status)> done) {
     node_.read_then(linearizable, std::move(read), std::move(done));
