@@ -4,7 +4,7 @@
 // Buckets: 1 us wide below kLinearLimitMicros (1024 us), then each power-of-two range
 // [2^k, 2^(k+1)) us split into kSubBuckets (128) equal buckets, i.e. at most 1/128 (0.8%) of
 // the value wide. Values past the last bucket (about 2^40 us, 12 days) are clamped into it.
-// One histogram per client thread; merge() them at the end (counts add, so merging is exact).
+// One histogram per client; merge() them at the end (counts add, so merging is exact).
 #pragma once
 
 #include <chrono>

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <iostream>
-#include <mutex>
 #include <thread>
 
 #include "base/invariant.h"
@@ -89,84 +88,6 @@ Progress::Progress(const char* label, const std::atomic<std::uint64_t>& done, st
 Progress::~Progress() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
-}
-
-namespace {
-
-struct ClientTally {
-  Histogram latency;
-  std::uint64_t ops = 0;
-  std::uint64_t errors = 0;
-  std::uint64_t misses = 0;
-  std::string first_error;
-};
-
-void client_loop(int client, const Step& step, const LoopLimits& limits, Clock::time_point start,
-                 std::atomic<std::int64_t>& next_sequence, std::atomic<std::uint64_t>& done,
-                 ClientTally& tally, int clients) {
-  std::mt19937_64 random(0x9e3779b97f4a7c15ULL * (client + 1));
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(limits.duration_s));
-  // Pacing: each client sends at rate/clients, so all together send at --rate.
-  const auto interval = limits.rate > 0 ? std::chrono::duration_cast<Clock::duration>(
-                                              std::chrono::duration<double>(clients / limits.rate))
-                                        : Clock::duration::zero();
-  auto next_send = start;
-  while (true) {
-    const std::int64_t sequence = next_sequence.fetch_add(1);
-    if (sequence >= limits.total || Clock::now() >= deadline) break;
-    if (limits.rate > 0) {
-      std::this_thread::sleep_until(next_send);
-      next_send += interval;
-    }
-    const auto sent = Clock::now();
-    StepResult outcome = step(sequence, random);
-    const auto answered = Clock::now();
-    if (outcome.outcome == Outcome::error) {
-      ++tally.errors;
-      if (tally.first_error.empty()) tally.first_error = std::move(outcome.error);
-    } else {
-      ++tally.ops;
-      if (outcome.outcome == Outcome::miss) ++tally.misses;
-      tally.latency.record(answered - sent);
-    }
-    done.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
-}  // namespace
-
-void run_closed_loop(const BenchOptions& options, const Clients& clients, const LoopLimits& limits,
-                     const StepFactory& factory, BenchResult& result) {
-  CHORUS_ASSERT(options.clients >= 1);
-  CHORUS_ASSERT(!clients.empty());
-  std::vector<Step> steps;
-  for (int client = 0; client < options.clients; ++client) {
-    steps.push_back(factory(client, clients[client % clients.size()]));
-  }
-  std::vector<ClientTally> tallies(options.clients);
-  std::atomic<std::int64_t> next_sequence{0};
-  std::atomic<std::uint64_t> done{0};
-  const auto start = Clock::now();
-  {
-    Progress progress(limits.label, done, limits.total, limits.progress);
-    std::vector<std::thread> threads;
-    for (int client = 0; client < options.clients; ++client) {
-      threads.emplace_back(client_loop, client, std::cref(steps[client]), std::cref(limits), start,
-                           std::ref(next_sequence), std::ref(done), std::ref(tallies[client]),
-                           options.clients);
-    }
-    for (std::thread& thread : threads) thread.join();
-    // Before the progress printer stops: it may take up to one of its sleeps to notice.
-    result.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-  }
-  for (ClientTally& tally : tallies) {
-    result.latency.merge(tally.latency);
-    result.ops += tally.ops;
-    result.errors += tally.errors;
-    result.misses += tally.misses;
-    if (result.first_error.empty()) result.first_error = tally.first_error;
-  }
 }
 
 }  // namespace chorus::bench

@@ -1,13 +1,10 @@
-// The closed-loop driver shared by the request/response workloads: --clients threads, each
-// sharing one of the --conns fault-tolerant clients (src/client), taking sequence numbers from a
-// shared counter until --total are taken or --duration has passed (whichever comes first), paced to
-// --rate when one is given.
+// What the workloads share: the watch workload's clients of the fault-tolerant library, bench
+// keys and values, and the progress line. The request workloads' loop is request_loop.h.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -36,27 +33,6 @@ bool wait_connected(const Clients& clients, std::chrono::seconds limit);
 // the key space needs more), after --key-prefix.
 std::string make_key(const BenchOptions& options, std::int64_t index);
 std::string random_bytes(std::size_t size, std::mt19937_64& random);
-
-enum class Outcome { ok, miss, error };
-struct StepResult {
-  Outcome outcome = Outcome::ok;
-  std::string error;  // when outcome == error
-};
-// One request by one client; `sequence` is unique per run (0 .. total-1).
-using Step = std::function<StepResult(std::int64_t sequence, std::mt19937_64& random)>;
-using StepFactory = std::function<Step(int client, const std::shared_ptr<client::Client>& api)>;
-
-struct LoopLimits {
-  std::int64_t total = 0;
-  double duration_s = 0;
-  double rate = 0;  // 0: unpaced
-  const char* label = "";
-  bool progress = true;
-};
-
-// Runs the loop and fills ops, errors, misses, elapsed_s, latency and first_error of `result`.
-void run_closed_loop(const BenchOptions& options, const Clients& clients, const LoopLimits& limits,
-                     const StepFactory& factory, BenchResult& result);
 
 // Prints "label: done/total, N/s" to stderr once a second while alive (a progress line, so a
 // long run is visibly alive); stops promptly when destroyed.
