@@ -44,9 +44,9 @@ class ApiContext {
   // Proposes and waits (bounded) for the outcome.
   node::Applied propose(internal::Request request);
   // Proposes without blocking: `done` gets the outcome as Node::propose_then delivers it (on
-  // the responder thread once applied), or at once on this thread when the request is refused
-  // before it reaches the node. The node's timings
-  // go into `trace` (the call's, from take_current_trace(); may be null) before `done` runs.
+  // the responder thread, or the loop, once applied), or at once on this thread when the request is
+  // refused before it reaches the node. The node's timings go into `trace` (the call's, from
+  // take_current_trace(); may be null) before `done` runs.
   void propose_then(internal::Request request, CallTrace* trace,
                     std::function<void(node::Applied)> done);
   // Runs `read` after a read barrier (linearizable) or at once; returns the barrier's outcome.

@@ -124,7 +124,8 @@ class Node {
   // failed: no leader, timeout, stopped, too large).
   std::future<Applied> propose(internal::Request request);
   // The same, for callers that must not block a thread on it: `done` runs exactly once, on the
-  // responder thread (node/responder.h) once applied, on the loop thread when the proposal
+  // responder thread (node/responder.h) once applied (or on the loop thread when it is the
+  // turn's only completion and the responder idles), on the loop thread when the proposal
   // fails or times out, or on this caller's thread when the node has stopped. It must be quick
   // and must not call back into the node's blocking calls.
   void propose_then(internal::Request request, std::function<void(Applied)> done);
@@ -135,10 +136,10 @@ class Node {
   // against the state applied so far (it may be stale, as etcd's serializable reads are). The
   // future holds the error when the read could not be served.
   std::future<grpc::Status> read(bool linearizable, std::function<void(const StateMachine&)> read);
-  // The same without blocking: `done` runs exactly once, on the responder thread after `read`
-  // ran on the loop (or without it, with the error, on the loop thread when the read cannot
-  // be served), or on this caller's thread for a serializable read or when the node has
-  // stopped.
+  // The same without blocking: `done` runs exactly once, on the responder thread (or, as above,
+  // the loop) after `read` ran on the loop (or without it, with the error, on the loop thread when
+  // the read cannot be served), or on this caller's thread for a serializable read or when the node
+  // has stopped.
   void read_then(bool linearizable, std::function<void(const StateMachine&)> read,
                  std::function<void(grpc::Status)> done);
   // The state machine's snapshot as of now, for the Maintenance API (etcdctl snapshot save).

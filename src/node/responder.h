@@ -6,9 +6,13 @@
 // time under load, and the loop is what a member's throughput is bounded by once cores are
 // plentiful (docs/benchmarks.md). So the loop only collects completions, and hands each
 // turn's batch to this thread with at most one wake-up; the thread runs them in order.
+// A turn's lone completion, while the thread idles with nothing queued, runs on the loop
+// instead: under light load the loop has time to spare and the hand-over would only add a
+// wake-up and a thread hop to that request's latency.
 //
-// Only the loop calls add() and flush(). Each completion runs exactly once: on the responder
-// thread, or, once stop() has begun, on the thread that flushes it.
+// Only the loop calls add() and flush(). Each completion runs exactly once, in the order added:
+// on the responder thread, on the flushing thread (the lone one above), or, once stop() has
+// begun, on the thread that flushes it.
 #pragma once
 
 #include <grpcpp/support/status.h>
@@ -36,7 +40,8 @@ class Responder {
   void add(std::function<void(Applied)> done, Applied applied);
   void add(std::function<void(grpc::Status)> done, grpc::Status status);
   // Loop only: hands what was collected to the responder thread (one wake-up, none if the
-  // thread is still busy with the previous batch and will look again).
+  // thread is still busy with the previous batch and will look again), or runs it here when it
+  // is one completion and the thread idles.
   void flush();
   // Runs everything handed over, then ends the thread. After it, flush() runs a batch inline.
   void stop();

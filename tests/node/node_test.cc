@@ -392,10 +392,10 @@ TEST(NodeTest, CallFromTheLoopThreadRunsInlineInsteadOfDeadlocking) {
   EXPECT_TRUE(done.get());
 }
 
-// The callback forms that the KV service uses: each completion runs exactly once, on the
-// responder thread (never on the node loop, whose time it would take), also for the proposals
-// and reads still pending when the node stops.
-TEST(NodeTest, CompletionsRunOnceOffTheLoopEvenAcrossStop) {
+// The callback forms that the KV service uses: each completion runs exactly once, also for the
+// proposals and reads still pending when the node stops. Where it runs is the responder's
+// choice (responder_test.cc): its thread, or the loop for a lone one while that thread idles.
+TEST(NodeTest, CompletionsRunOnceEvenAcrossStop) {
   TempDir dir;
   auto node = open_leader(single_member_options(dir.path()));
   ASSERT_NE(node, nullptr);
@@ -456,12 +456,12 @@ TEST(NodeTest, CompletionsRunOnceOffTheLoopEvenAcrossStop) {
   EXPECT_EQ(runs["put"], 1);
   EXPECT_EQ(runs["read"], 1);
   for (int i = 0; i < kBurst; ++i) EXPECT_EQ(runs["burst/" + std::to_string(i)], 1) << i;
-  // The first two ran on the responder for sure; the burst's may have run on the stopping
-  // thread. None ran on the loop.
-  ASSERT_GE(threads.size(), 2u);
-  EXPECT_EQ(threads[0], "node-respond");
-  EXPECT_EQ(threads[1], "node-respond");
-  for (const std::string& thread : threads) EXPECT_NE(thread, "node-loop");
+  // The burst's may also have run on the thread that stopped the node, once the responder
+  // had ended.
+  const std::string stopping = base::this_thread_name();
+  for (const std::string& thread : threads) {
+    EXPECT_TRUE(thread == "node-respond" || thread == "node-loop" || thread == stopping) << thread;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The responder runs each completion handed to it exactly once, in the order the loop added
-// them, on its own thread; and after stop(), on the thread that flushes.
+// them, on its own thread; a lone completion while that thread idles, and everything after
+// stop(), on the thread that flushes.
 #include "node/responder.h"
 
 #include <gtest/gtest.h>
@@ -89,6 +90,62 @@ TEST(ResponderTest, StopRunsWhatWasHandedOverAndLaterBatchesRunInline) {
   ASSERT_EQ(log.entries.size(), 1u);
   EXPECT_EQ(log.threads[0], "loop-standin");
   responder.stop();  // idempotent
+}
+
+TEST(ResponderTest, ALoneCompletionWhileTheThreadIdlesRunsOnTheFlushingThread) {
+  Log log;
+  Responder responder;
+  base::name_this_thread("loop-standin");
+  // The thread idles once it has found nothing more to run; until then a lone completion is
+  // handed over. Either way each runs once, in order.
+  int sent = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool inline_seen = false;
+  while (!inline_seen && std::chrono::steady_clock::now() < deadline) {
+    const int n = sent++;
+    responder.add([&log, n](grpc::Status) { log.record(std::to_string(n)); }, grpc::Status::OK);
+    responder.flush();
+    std::lock_guard lock(log.mutex);
+    inline_seen = !log.threads.empty() && log.threads.back() == "loop-standin" &&
+                  log.entries.back() == std::to_string(n);
+    if (!inline_seen) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(inline_seen);
+  responder.stop();
+  std::lock_guard lock(log.mutex);
+  ASSERT_EQ(log.entries.size(), static_cast<size_t>(sent));
+  for (int n = 0; n < sent; ++n) EXPECT_EQ(log.entries[n], std::to_string(n));
+}
+
+TEST(ResponderTest, ALoneCompletionWaitsBehindABatchTheThreadIsStillRunning) {
+  Log log;
+  Responder responder;
+  base::name_this_thread("loop-standin");
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  responder.add(
+      [&, released](grpc::Status) {
+        started.set_value();
+        released.wait();
+        log.record("first");
+      },
+      grpc::Status::OK);
+  responder.add([&log](grpc::Status) { log.record("second"); }, grpc::Status::OK);
+  responder.flush();  // two: handed over
+  started.get_future().wait();
+  responder.add([&log](grpc::Status) { log.record("third"); }, grpc::Status::OK);
+  responder.flush();  // one, but the thread is busy: it must not overtake the batch
+  {
+    std::lock_guard lock(log.mutex);
+    EXPECT_TRUE(log.entries.empty());
+  }
+  release.set_value();
+  responder.stop();
+  std::lock_guard lock(log.mutex);
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"first", "second", "third"}));
+  EXPECT_EQ(log.threads,
+            (std::vector<std::string>{"node-respond", "node-respond", "node-respond"}));
 }
 
 }  // namespace
