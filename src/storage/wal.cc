@@ -142,6 +142,7 @@ Status Wal::sync() {
     CHORUS_STORAGE_TRY(start_segment(buffer_));
   } else {
     Status written = active_file_->write_at(active_end_, buffer_);
+    if (written.ok()) written = zero_ahead(*active_file_, active_end_ + buffer_.size());
     if (!written.ok()) return fail(std::move(written));
     Status synced = active_file_->sync_data();
     if (!synced.ok()) return fail(std::move(synced));
@@ -167,8 +168,14 @@ Status Wal::start_segment(std::span<const uint8_t> batch) {
   Result<std::unique_ptr<File>> created = disk_.open(temporary, OpenMode::kCreateNew);
   if (!created.ok()) return fail(created.status());
   File& file = **created;
-  Status status = file.preallocate(std::max<uint64_t>(options_.segment_bytes, bytes.size()));
+  const uint64_t capacity = std::max<uint64_t>(options_.segment_bytes, bytes.size());
+  Status status = file.preallocate(capacity);
   if (status.ok()) status = file.write_at(0, bytes);
+  if (status.ok()) {
+    active_capacity_ = capacity;  // from here on the new segment is the one written
+    zeroed_end_ = 0;
+    status = zero_ahead(file, bytes.size());
+  }
   if (status.ok()) status = file.sync_data();
   if (status.ok()) status = disk_.rename(temporary, path);
   if (status.ok()) status = disk_.sync_dir(dir_);
@@ -188,6 +195,19 @@ Status Wal::start_segment(std::span<const uint8_t> batch) {
   active_end_ = bytes.size();
   active_prologue_end_ = prologue_end;
   STORAGE_ASSERT(active_end_ >= active_prologue_end_);
+  return Status::Ok();
+}
+
+Status Wal::zero_ahead(File& file, uint64_t data_end) {
+  zeroed_end_ = std::max(zeroed_end_, data_end);
+  const uint64_t chunk = options_.zero_ahead_bytes;
+  if (chunk == 0 || zeroed_end_ >= active_capacity_ || zeroed_end_ - data_end >= chunk / 4) {
+    return Status::Ok();
+  }
+  const uint64_t target = std::min(active_capacity_, data_end + chunk);
+  if (zeroes_.size() < chunk) zeroes_.assign(chunk, 0);
+  CHORUS_STORAGE_TRY(file.write_at(zeroed_end_, std::span(zeroes_.data(), target - zeroed_end_)));
+  zeroed_end_ = target;
   return Status::Ok();
 }
 

@@ -165,7 +165,11 @@ Status Wal::scan_segments(std::vector<Segment> segments, RecoveredState& state) 
   segments_ = std::move(segments);
   active_file_ = std::move(last_file);
   active_end_ = last_valid_end;
-  active_prologue_end_ = 0;  // unknown; only used to avoid rotating a segment with no entries
+  Result<uint64_t> capacity = active_file_->size();
+  if (!capacity.ok()) return capacity.status();
+  active_capacity_ = *capacity;
+  zeroed_end_ = last_valid_end;  // what lies past it is unknown: zeroes, maybe unwritten
+  active_prologue_end_ = 0;      // unknown; only used to avoid rotating a segment with no entries
 
   hard_state_ = synced_hard_state_ = state.hard_state;
   marker_ = synced_marker_ = state.snapshot;

@@ -1,8 +1,14 @@
 // The WAL on real files: the same recovery rules through PosixDisk.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "storage/posix_disk.h"
 #include "storage/segment.h"
@@ -72,6 +78,64 @@ TEST_F(WalPosixTest, CleanRestartWithRotation) {
   EXPECT_TRUE(state.recovery_notes.empty());
   // Preallocated: the active segment has its full size on disk.
   EXPECT_EQ(std::filesystem::file_size(segments().back()), options.segment_bytes);
+}
+
+// Whether any extent of `path` overlapping [begin, end) is still "unwritten" (preallocated, never
+// written), from FIEMAP; nullopt where the filesystem cannot say.
+std::optional<bool> unwritten_between(const std::string& path, uint64_t begin, uint64_t end) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return std::nullopt;
+  constexpr unsigned kExtents = 64;
+  std::vector<uint8_t> buffer(sizeof(fiemap) + kExtents * sizeof(fiemap_extent), 0);
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  map->fm_start = begin;
+  map->fm_length = end - begin;
+  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_extent_count = kExtents;
+  const int result = ::ioctl(fd, FS_IOC_FIEMAP, map);
+  ::close(fd);
+  if (result != 0 || map->fm_mapped_extents == 0) return std::nullopt;
+  for (unsigned i = 0; i < map->fm_mapped_extents; ++i) {
+    const fiemap_extent& extent = map->fm_extents[i];
+    const bool overlaps = extent.fe_logical < end && extent.fe_logical + extent.fe_length > begin;
+    if (overlaps && (extent.fe_flags & FIEMAP_EXTENT_UNWRITTEN) != 0) return true;
+  }
+  return false;
+}
+
+// The space just past the data is kept written with zeroes (zero_ahead_bytes), so a sync of the
+// next batches converts no preallocated block; without it, that space is unwritten.
+TEST_F(WalPosixTest, ZeroesAreWrittenAheadOfTheData) {
+  options.segment_bytes = 4 << 20;
+  options.zero_ahead_bytes = 256 << 10;
+  uint64_t data_end = 0;
+  for (const uint64_t zero_ahead : {uint64_t{0}, options.zero_ahead_bytes}) {
+    std::filesystem::remove_all(dir);
+    options.zero_ahead_bytes = zero_ahead;
+    open();
+    for (uint64_t i = 1; i <= 100; i += 10) {
+      ASSERT_STORAGE_OK(wal->save(nullptr, make_entries(i, 10, 1)));
+      ASSERT_STORAGE_OK(wal->sync());
+    }
+    ASSERT_EQ(segments().size(), 1u);
+    const Bytes contents = read(segments().back());
+    data_end = contents.size();
+    while (data_end > 0 && contents[data_end - 1] == 0) --data_end;
+    ASSERT_GT(data_end, 0u);
+    const std::optional<bool> unwritten =
+        unwritten_between(segments().back(), data_end + 4096, data_end + (128 << 10));
+    if (!unwritten) GTEST_SKIP() << "this filesystem does not report extents (FIEMAP)";
+    if (zero_ahead == 0) {
+      if (!*unwritten) GTEST_SKIP() << "this filesystem preallocates written blocks";
+    } else {
+      EXPECT_FALSE(*unwritten) << "unwritten blocks within the zeroed range";
+      EXPECT_EQ(std::filesystem::file_size(segments().back()), options.segment_bytes);
+      // Still all entries, and still zeroes past them: recovery reads those as the end.
+      const RecoveredState state = open();
+      EXPECT_EQ(state.entries.size(), 100u);
+      EXPECT_TRUE(state.recovery_notes.empty());
+    }
+  }
 }
 
 TEST_F(WalPosixTest, TornTailOnRealFile) {
