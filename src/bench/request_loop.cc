@@ -11,21 +11,13 @@
 #include "api/etcdserverpb/rpc.grpc.pb.h"
 #include "base/invariant.h"
 #include "bench/runner.h"
+#include "client/endpoints.h"
 
 namespace chorus::bench {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
-  grpc::ChannelArguments arguments;
-  // Without it, channels with equal arguments share one TCP connection, and --conns would not
-  // mean what etcd's benchmark means by it.
-  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // loopback, never a proxy
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
-}
 
 // What every requester reads, and the two counters they share.
 struct Shared {
@@ -260,7 +252,8 @@ Channels open_channels(const BenchOptions& options) {
   CHORUS_ASSERT(!options.endpoints.empty());
   Channels channels;
   for (int i = 0; i < std::max(options.conns, 1); ++i) {
-    channels.push_back(make_channel(options.endpoints[i % options.endpoints.size()]));
+    // One TCP connection each, as etcd's benchmark means by --conns.
+    channels.push_back(client::make_channel(options.endpoints[i % options.endpoints.size()]));
   }
   return channels;
 }

@@ -16,18 +16,6 @@ namespace {
 // bound them lower, high enough for any store that fits the default 2 GiB backend quota's use.
 constexpr int kResponseBytesMax = 512 * 1024 * 1024;
 
-std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
-  grpc::ChannelArguments arguments;
-  arguments.SetMaxReceiveMessageSize(kResponseBytesMax);
-  // A fresh channel per endpoint object, not gRPC's shared subchannel pool, so that replacing a
-  // failed channel (below) really dials again.
-  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  // Members are dialed directly at the URLs they advertise; an HTTP proxy from the environment
-  // would hide which member answered, and the breakers and health checks are per member.
-  arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
-}
-
 std::string_view class_name(OperationClass operation) {
   switch (operation) {
     case OperationClass::read:
@@ -41,6 +29,18 @@ std::string_view class_name(OperationClass operation) {
 }
 
 }  // namespace
+
+std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(kResponseBytesMax);
+  // A fresh channel per endpoint object, not gRPC's shared subchannel pool, so that replacing a
+  // failed channel (below) really dials again.
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // Members are dialed directly at the URLs they advertise; an HTTP proxy from the environment
+  // would hide which member answered, and the breakers and health checks are per member.
+  arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+}
 
 std::string normalize_endpoint(const std::string& endpoint) {
   constexpr std::string_view kHttp = "http://";

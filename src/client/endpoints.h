@@ -125,6 +125,10 @@ class Endpoints {
   std::uint64_t leader_id_ = 0;  // the leader the last answering probe named; 0: unknown
 };
 
+// An insecure channel to one member ("host:port"), dialed on a TCP connection of its own (not
+// gRPC's shared subchannel pool), never through an HTTP proxy, accepting large range responses.
+std::shared_ptr<grpc::Channel> make_channel(const std::string& address);
+
 // "http://host:port" -> "host:port"; anything else unchanged (gRPC's own target syntax).
 std::string normalize_endpoint(const std::string& endpoint);
 
