@@ -215,8 +215,10 @@ void Node::process_ready() {
       }
       is_leader_ = leader_now;
       const uint64_t leader = ready.soft_state->leader.value;
-      if (leader != 0 && leader != leader_) metrics_.leader_changes.add();
+      const bool leader_changed = leader != leader_;
+      if (leader != 0 && leader_changed) metrics_.leader_changes.add();
       leader_ = leader;
+      if (leader_changed) sync_peers();  // a removed id spared while it led is refused now
       // Published with leader_, not after this Ready's fsync: in between, leader() already
       // named this member while raft_view().is_leader (the metric etcd_server_is_leader, the
       // dashboard) still said follower; a test caught the two disagreeing.
@@ -363,8 +365,16 @@ void Node::sync_peers() {
       transport_->set_peer(m.id(), address->host, address->port);
     }
   }
+  // A removed id is refused from now on, except while it leads us. Ids come back (MemberAdd of
+  // the same peer URLs gives the same id, node/identity.h), and a lagging member can apply a
+  // removal, from its log or inside a snapshot, whose re-addition it has not reached yet: if the
+  // re-added member leads by then, refusing it cuts the member off from the very entries that
+  // re-add it, for good (found by `chorus chaos`, replace-follower-under-loss). Raft asks a
+  // follower to take a current leader's messages whatever its configuration says. The refusal
+  // catches up at the next leader change (process_ready calls this again).
+  const uint64_t leader = raft_ ? raft_->leader().value : raft::kNoNode.value;
   for (uint64_t gone : state_machine_->cluster().removed()) {
-    if (gone != id_) transport_->remove_peer(gone);
+    if (gone != id_ && gone != leader) transport_->remove_peer(gone);
   }
 }
 

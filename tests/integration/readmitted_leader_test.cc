@@ -1,0 +1,137 @@
+// A member that was removed and added back (same peer URLs, so the same id) can lead while
+// another member still holds an older picture in which it is removed: a snapshot taken between
+// the removal and the re-addition. A member that restores that snapshot must keep listening to
+// its leader, or it never receives the entries that re-admit the leader and stays cut off.
+// Found by `chorus chaos` (replace-follower-under-loss, seed 4); this is the same sequence,
+// driven step by step so that it happens on every run.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "integration/cluster.h"
+#include "integration/workload.h"
+
+namespace chorus::testing {
+namespace {
+
+constexpr uint64_t kSnapshotCount = 100;
+
+// The index of the newest snapshot member `index` has started, from its log (0 if none).
+uint64_t newest_snapshot_index(Cluster& cluster, size_t index) {
+  std::ifstream log(cluster.dir() + "/" + cluster.member(index).name + ".log");
+  std::stringstream text;
+  text << log.rdbuf();
+  const std::string all = text.str();
+  static const std::regex started(R"(snapshot at index (\d+) started)");
+  uint64_t newest = 0;
+  for (auto it = std::sregex_iterator(all.begin(), all.end(), started);
+       it != std::sregex_iterator(); ++it) {
+    newest = std::max<uint64_t>(newest, std::stoull((*it)[1].str()));
+  }
+  return newest;
+}
+
+uint64_t raft_index(Cluster& cluster, size_t index) {
+  auto status = cluster.status(index);
+  return status ? status->raftindex() : 0;
+}
+
+bool remove_member(Cluster& cluster, size_t via, uint64_t id) {
+  etcdserverpb::MemberRemoveRequest request;
+  request.set_id(id);
+  etcdserverpb::MemberRemoveResponse response;
+  auto context = deadline_context(10000);
+  return cluster.cluster(via).MemberRemove(context.get(), request, &response).ok();
+}
+
+bool add_learner(Cluster& cluster, size_t via, size_t member) {
+  etcdserverpb::MemberAddRequest request;
+  request.add_peerurls(cluster.member(member).peer_url());
+  request.set_islearner(true);
+  etcdserverpb::MemberAddResponse response;
+  auto context = deadline_context(10000);
+  return cluster.cluster(via).MemberAdd(context.get(), request, &response).ok();
+}
+
+// Promotes the learner once it has caught up (the leader refuses before), within ~20 s.
+bool promote(Cluster& cluster, size_t via, uint64_t id) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    etcdserverpb::MemberPromoteRequest request;
+    request.set_id(id);
+    etcdserverpb::MemberPromoteResponse response;
+    auto context = deadline_context(5000);
+    if (cluster.cluster(via).MemberPromote(context.get(), request, &response).ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
+TEST(ReadmittedLeader, IsHeardByAMemberRestoringASnapshotThatListsItRemoved) {
+  ClusterOptions options;
+  options.snapshot_count = kSnapshotCount;
+  Cluster cluster(options);
+  ASSERT_TRUE(cluster.start());
+  auto first_leader = cluster.wait_for_leader(std::chrono::seconds(20));
+  ASSERT_TRUE(first_leader.has_value());
+  const size_t leader = *first_leader;
+  const size_t readmitted = (leader + 1) % cluster.size();
+  const size_t rejoiner = (leader + 2) % cluster.size();
+  const uint64_t readmitted_id = cluster.status(readmitted)->header().member_id();
+  const uint64_t rejoiner_id = cluster.status(rejoiner)->header().member_id();
+  std::map<std::string, std::string> written;
+  int next_key = 0;
+  auto write = [&](size_t via) {
+    const std::string key = "readmit/" + std::to_string(next_key++);
+    if (!put(cluster, via, key, "v", 5000)) return false;
+    written[key] = "v";
+    return true;
+  };
+
+  // 1. Remove a follower, then write one put at a time until the leader has taken a snapshot
+  //    after the removal: that snapshot lists the follower as removed.
+  ASSERT_TRUE(remove_member(cluster, leader, readmitted_id));
+  const uint64_t removed_at = raft_index(cluster, leader);
+  ASSERT_GT(removed_at, 0u);
+  while (newest_snapshot_index(cluster, leader) <= removed_at) {
+    ASSERT_LT(next_key, static_cast<int>(3 * kSnapshotCount))
+        << "no snapshot; logs in " << cluster.dir();
+    ASSERT_TRUE(write(leader));
+  }
+  const uint64_t snapshot = newest_snapshot_index(cluster, leader);
+
+  // 2. Add it back, wiped: it catches up from that snapshot (the leader's newest, as far fewer
+  //    than kSnapshotCount entries follow it), and is promoted.
+  ASSERT_TRUE(add_learner(cluster, leader, readmitted));
+  cluster.wipe_and_rejoin(readmitted);
+  ASSERT_TRUE(promote(cluster, leader, readmitted_id)) << "logs in " << cluster.dir();
+  ASSERT_EQ(newest_snapshot_index(cluster, leader), snapshot)
+      << "the leader took a newer snapshot, so this run would not test the case";
+
+  // 3. Let the readmitted member lead.
+  etcdserverpb::MoveLeaderRequest move;
+  move.set_targetid(readmitted_id);
+  etcdserverpb::MoveLeaderResponse moved;
+  auto move_context = deadline_context(10000);
+  ASSERT_TRUE(cluster.maintenance(leader).MoveLeader(move_context.get(), move, &moved).ok());
+  auto new_leader = cluster.wait_for_leader(std::chrono::seconds(20));
+  ASSERT_TRUE(new_leader.has_value());
+  ASSERT_EQ(*new_leader, readmitted);
+
+  // 4. Replace the other follower. Its leader sends it its newest snapshot, the one that lists
+  //    the leader as removed; it must still take the leader's entries that follow it.
+  ASSERT_TRUE(remove_member(cluster, readmitted, rejoiner_id));
+  ASSERT_TRUE(add_learner(cluster, readmitted, rejoiner));
+  cluster.wipe_and_rejoin(rejoiner);
+  ASSERT_TRUE(promote(cluster, readmitted, rejoiner_id))
+      << "the rejoined member never caught up; logs in " << cluster.dir();
+  ASSERT_EQ(newest_snapshot_index(cluster, readmitted), 0u)
+      << "the leader took a snapshot of its own, so this run did not test the case";
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(write(readmitted));
+  EXPECT_EQ(check_converged(cluster, written, "readmit/", std::chrono::seconds(30)), "");
+}
+
+}  // namespace
+}  // namespace chorus::testing
