@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -60,9 +62,18 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log_path) {
 // Waits until every member answers and knows a leader. Two members can elect one while the
 // third is still starting (slow under the sanitizers), and the workload goes through members[1],
 // so "some member knows a leader" is not enough.
-bool wait_for_leader(const std::vector<Member>& members, std::chrono::seconds limit) {
+// Gives up early, false, when a member has exited (its pid is then -1).
+bool wait_for_leader(std::vector<Member>& members, std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
+    bool exited = false;
+    for (Member& m : members) {
+      if (m.pid > 0 && waitpid(m.pid, nullptr, WNOHANG) == m.pid) {
+        m.pid = -1;
+        exited = true;
+      }
+    }
+    if (exited) return false;
     size_t ready = 0;
     for (const Member& m : members) {
       auto stub = etcdserverpb::Maintenance::NewStub(
@@ -74,6 +85,39 @@ bool wait_for_leader(const std::vector<Member>& members, std::chrono::seconds li
     }
     if (ready == members.size()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
+// Picks fresh loopback ports for every member and starts them as a new cluster.
+void start_members(std::vector<Member>& members, const std::string& dir) {
+  std::string initial_cluster;
+  for (size_t i = 0; i < members.size(); ++i) {
+    members[i].name = fmt::format("n{}", i + 1);
+    members[i].client_port = base::free_loopback_port();
+    members[i].peer_port = base::free_loopback_port();
+    if (!initial_cluster.empty()) initial_cluster += ",";
+    initial_cluster += fmt::format("{}=http://127.0.0.1:{}", members[i].name, members[i].peer_port);
+  }
+  for (Member& m : members) {
+    const std::string client = fmt::format("http://127.0.0.1:{}", m.client_port);
+    const std::string peer = fmt::format("http://127.0.0.1:{}", m.peer_port);
+    ServeOptions serve;
+    serve.name = m.name;
+    serve.data_dir = dir + "/" + m.name;
+    serve.listen_client_urls = serve.advertise_client_urls = client;
+    serve.listen_peer_urls = serve.initial_advertise_peer_urls = peer;
+    serve.initial_cluster = initial_cluster;
+    serve.initial_cluster_token = "chorus-demo";
+    m.pid = spawn(serve_arguments("chorus", serve), dir + "/" + m.name + ".log");
+  }
+}
+
+bool log_says(const std::string& path, const std::string& text) {
+  std::ifstream log(path);
+  std::string line;
+  while (std::getline(log, line)) {
+    if (line.find(text) != std::string::npos) return true;
   }
   return false;
 }
@@ -173,26 +217,6 @@ int run_demo(const DemoOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::vector<Member> members(3);
-  std::string initial_cluster;
-  for (size_t i = 0; i < members.size(); ++i) {
-    members[i].name = fmt::format("n{}", i + 1);
-    members[i].client_port = base::free_loopback_port();
-    members[i].peer_port = base::free_loopback_port();
-    if (!initial_cluster.empty()) initial_cluster += ",";
-    initial_cluster += fmt::format("{}=http://127.0.0.1:{}", members[i].name, members[i].peer_port);
-  }
-  for (Member& m : members) {
-    const std::string client = fmt::format("http://127.0.0.1:{}", m.client_port);
-    const std::string peer = fmt::format("http://127.0.0.1:{}", m.peer_port);
-    ServeOptions serve;
-    serve.name = m.name;
-    serve.data_dir = dir + "/" + m.name;
-    serve.listen_client_urls = serve.advertise_client_urls = client;
-    serve.listen_peer_urls = serve.initial_advertise_peer_urls = peer;
-    serve.initial_cluster = initial_cluster;
-    serve.initial_cluster_token = "chorus-demo";
-    m.pid = spawn(serve_arguments("chorus", serve), dir + "/" + m.name + ".log");
-  }
   auto stop_all = [&] {
     for (Member& m : members) {
       if (m.pid > 0) kill(m.pid, SIGTERM);
@@ -204,10 +228,24 @@ int run_demo(const DemoOptions& options) {
   };
 
   std::cout << fmt::format("Chorus demo: 3 members, data and logs under {}\n", dir);
-  if (!wait_for_leader(members, std::chrono::seconds(20))) {
+  // The ports are free when chosen, but another process may bind one before the member does
+  // (base/free_port.h): then that member exits, and the cluster starts over on fresh ports.
+  constexpr int kStartAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    start_members(members, dir);
+    if (wait_for_leader(members, std::chrono::seconds(20))) break;
+    const bool port_taken = std::any_of(members.begin(), members.end(), [&](const Member& m) {
+      return m.pid < 0 && log_says(dir + "/" + m.name + ".log", "Address already in use");
+    });
+    stop_all();
+    if (port_taken && attempt < kStartAttempts) {
+      std::cout << "a member's port was taken by another process before it could listen; "
+                   "starting again on fresh ports\n";
+      for (const Member& m : members) std::filesystem::remove_all(dir + "/" + m.name);
+      continue;
+    }
     std::cout << "the members did not all come up and agree on a leader within 20 s; see the "
                  "member logs\n";
-    stop_all();
     return 1;
   }
   std::string endpoints;
