@@ -42,7 +42,6 @@
 #include "node/responder.h"
 #include "node/snapshot_job.h"
 #include "node/state_machine.h"
-#include "node/wal_syncer.h"
 #include "raft/raft.h"
 #include "storage/posix_disk.h"
 #include "storage/raft_store.h"
@@ -202,11 +201,6 @@ class Node {
   void process_ready();
   // One Ready's WAL write and fdatasync, timed (etcd_disk_wal_fsync_duration_seconds).
   void persist(const raft::Ready& ready);
-  // The same in two halves, the fdatasync on the WAL syncer's thread in between (process_ready
-  // applies committed entries meanwhile). Only for a Ready without a snapshot that must sync.
-  void start_persist(const raft::Ready& ready);
-  void finish_persist(const raft::Ready& ready);
-  void observe_sync(std::chrono::steady_clock::duration took, size_t entries);
   // One Ready's committed entries, timed (etcd_disk_backend_commit_duration_seconds).
   void apply_batch(const std::vector<raft::Entry>& entries);
   // Heartbeat round trips per peer (etcd_network_peer_round_trip_time_seconds).
@@ -314,9 +308,6 @@ class Node {
   std::vector<std::pair<raft::Index, PendingRead>> reads_awaiting_apply_;
   // Runs the answers to clients (the waiters' and reads' completions) on a thread of its own.
   Responder responder_;
-  // Runs the fdatasync of a Ready while the loop applies the entries before it (process_ready).
-  WalSyncer wal_syncer_;
-  storage::File* syncing_ = nullptr;  // between start_persist and finish_persist
 
   // Held exclusively by the loop while it changes the state machine (its tasks, ticks,
   // applying entries, restoring a snapshot); shared by serializable reads on other threads.

@@ -229,25 +229,15 @@ void Node::process_ready() {
     term_ = raft_->term().value;
     note_heartbeats(ready.messages);
     if (transport_) transport_->send(std::move(ready.messages));
-    // The committed entries were durable here before this Ready (raft::RaftLog::apply_limit),
-    // so when there are some, they are applied and answered while the WAL syncer makes this
-    // Ready's entries durable; what promises anything about those (messages_after_persist, and
-    // advance(), which lets the leader count its own copy) still waits for the sync.
-    const bool sync_while_applying =
-        !ready.snapshot && ready.must_sync() && !ready.committed_entries.empty();
-    if (sync_while_applying) {
-      start_persist(ready);
-    } else {
-      if (ready.must_persist()) persist(ready);
-      if (ready.snapshot) {
-        std::unique_lock state(state_mutex_);
-        restore(*ready.snapshot);
-        applied_ = ready.snapshot->metadata.index;
-        snapshot_index_ = applied_;
-      }
-      note_heartbeats(ready.messages_after_persist);
-      if (transport_) transport_->send(std::move(ready.messages_after_persist));
+    if (ready.must_persist()) persist(ready);
+    if (ready.snapshot) {
+      std::unique_lock state(state_mutex_);
+      restore(*ready.snapshot);
+      applied_ = ready.snapshot->metadata.index;
+      snapshot_index_ = applied_;
     }
+    note_heartbeats(ready.messages_after_persist);
+    if (transport_) transport_->send(std::move(ready.messages_after_persist));
     std::unique_lock state_lock(state_mutex_);
     apply_batch(ready.committed_entries);
     for (raft::ReadState& state : ready.read_states) {
@@ -257,15 +247,6 @@ void Node::process_ready() {
         reads_awaiting_apply_.emplace_back(state.index, std::move(read));
       }
       reads_awaiting_index_.erase(it);
-    }
-    if (sync_while_applying) {
-      serve_reads();
-      state_lock.unlock();  // serializable readers need not wait for the disk
-      responder_.flush();   // the applied entries' clients, while the disk syncs
-      finish_persist(ready);
-      note_heartbeats(ready.messages_after_persist);
-      if (transport_) transport_->send(std::move(ready.messages_after_persist));
-      state_lock.lock();
     }
     raft_->advance(ready);
     serve_reads();
@@ -403,37 +384,17 @@ void Node::persist(const raft::Ready& ready) {
     fatal("cannot persist the Raft log: " + store_->last_error());
   }
   if (!ready.must_sync()) return;  // a new commit index only: buffered, no fdatasync
-  observe_sync(Clock::now() - start, ready.entries.size());
-}
-
-void Node::start_persist(const raft::Ready& ready) {
-  CHORUS_INVARIANT(!ready.snapshot && ready.must_sync(), "only entries are synced in parallel");
-  syncing_ = nullptr;
-  if (!store_->write(ready.hard_state, ready.entries, /*sync=*/true, &syncing_)) {
-    fatal("cannot write the Raft log: " + store_->last_error());
-  }
-  if (syncing_ != nullptr) wal_syncer_.start(syncing_);
-}
-
-void Node::finish_persist(const raft::Ready& ready) {
-  WalSyncer::Outcome outcome;
-  if (syncing_ != nullptr) outcome = wal_syncer_.wait();
-  if (!store_->finish(syncing_, outcome.status, ready.hard_state, ready.entries)) {
-    fatal("cannot persist the Raft log: " + store_->last_error());
-  }
-  // Without a file the write started a new segment, synced at once (not timed here).
-  if (syncing_ != nullptr) observe_sync(outcome.took, ready.entries.size());
-  syncing_ = nullptr;
-}
-
-void Node::observe_sync(Clock::duration took, size_t entries) {
+  const auto took = Clock::now() - start;
   metrics_.wal_fsync.observe(metrics::seconds(took));
-  if (entries > 0) metrics_.entries_per_fsync.observe(static_cast<double>(entries));
+  if (!ready.entries.empty()) {
+    metrics_.entries_per_fsync.observe(static_cast<double>(ready.entries.size()));
+  }
   if (took > kSlowFsync) {
     metrics_.slow_fsyncs.add();
     log(base::LogLevel::warn,
         fmt::format("slow fdatasync: the WAL sync of {} entries took {} ms (expected under {} ms)",
-                    entries, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+                    ready.entries.size(),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
                     kSlowFsync.count()));
   }
 }

@@ -94,28 +94,6 @@ bool RaftStore::persist(const std::optional<raft::Snapshot>& snapshot,
   return true;
 }
 
-bool RaftStore::write(const std::optional<raft::HardState>& hard_state,
-                      const std::vector<raft::Entry>& entries, bool sync, File** to_sync) {
-  *to_sync = nullptr;
-  // Nothing unsynced may stand between entries and their sync.
-  sync = sync || !entries.empty();
-  if (!check(wal_->save(hard_state ? &*hard_state : nullptr, entries), "save")) return false;
-  if (!sync) return true;
-  Result<File*> written = wal_->write_batch();
-  if (!written.ok()) return check(written.status(), "write");
-  *to_sync = written.value();
-  return true;
-}
-
-bool RaftStore::finish(File* synced_file, const Status& synced,
-                       const std::optional<raft::HardState>& hard_state,
-                       const std::vector<raft::Entry>& entries) {
-  if (synced_file != nullptr && !check(wal_->finish_sync(synced), "sync")) return false;
-  log_->append(entries);
-  if (hard_state) log_->set_hard_state(*hard_state);
-  return true;
-}
-
 bool RaftStore::save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index) {
   auto written = write_snapshot_file(disk_, options_.snapshot_dir, snapshot);
   if (!written.ok()) return check(written.status(), "write snapshot");

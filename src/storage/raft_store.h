@@ -5,7 +5,6 @@
 // Order of durability, which recovery relies on:
 //   persist():        snapshot file -> snapshot marker in the WAL -> entries and hard state ->
 //                     one sync -> only then the mirror changes (the core sees only durable state)
-//   write()/finish(): the same without a snapshot, the sync between the two (on any thread)
 //   save_snapshot():  snapshot file -> marker -> sync -> compact the mirror -> release segments
 //                     -> drop old snapshot files
 // Not thread-safe: the node loop owns it.
@@ -50,17 +49,6 @@ class RaftStore {
   bool persist(const std::optional<raft::Snapshot>& snapshot,
                const std::optional<raft::HardState>& hard_state,
                const std::vector<raft::Entry>& entries, bool sync = true);
-  // persist() without a snapshot, in two halves, so that the fdatasync can run on another thread
-  // (node/wal_syncer.h) while the caller applies entries that were already durable:
-  // write() saves and writes the records and returns the file whose sync_data() must return
-  // before finish() (nullptr: none needed); finish() takes that file and its sync's status and,
-  // when it succeeded, updates the mirror. Nothing else may touch this store in between. False,
-  // as for persist(), when the disk failed.
-  bool write(const std::optional<raft::HardState>& hard_state,
-             const std::vector<raft::Entry>& entries, bool sync, File** to_sync);
-  bool finish(File* synced_file, const Status& synced,
-              const std::optional<raft::HardState>& hard_state,
-              const std::vector<raft::Entry>& entries);
   // Records a snapshot of the applied state and releases log entries before `compact_index`.
   bool save_snapshot(const raft::Snapshot& snapshot, raft::Index compact_index);
   // The same for a snapshot whose file is already written and synced (by someone else: the

@@ -135,30 +135,19 @@ void Wal::mark_synced() {
 }
 
 Status Wal::sync() {
-  Result<File*> file = write_batch();
-  if (!file.ok()) return file.status();
-  if (file.value() == nullptr) return Status::Ok();
-  return finish_sync(file.value()->sync_data());
-}
-
-Result<File*> Wal::write_batch() {
   CHORUS_STORAGE_TRY(check_usable());
-  if (buffer_.empty()) return static_cast<File*>(nullptr);
+  if (buffer_.empty()) return Status::Ok();
   const bool holds_entries = active_end_ > active_prologue_end_;
   if (holds_entries && active_end_ + buffer_.size() > options_.segment_bytes) {
     CHORUS_STORAGE_TRY(start_segment(buffer_));
-    mark_synced();
-    return static_cast<File*>(nullptr);
+  } else {
+    Status written = active_file_->write_at(active_end_, buffer_);
+    if (written.ok()) written = zero_ahead(*active_file_, active_end_ + buffer_.size());
+    if (!written.ok()) return fail(std::move(written));
+    Status synced = active_file_->sync_data();
+    if (!synced.ok()) return fail(std::move(synced));
+    active_end_ += buffer_.size();
   }
-  Status written = active_file_->write_at(active_end_, buffer_);
-  if (written.ok()) written = zero_ahead(*active_file_, active_end_ + buffer_.size());
-  if (!written.ok()) return fail(std::move(written));
-  return active_file_.get();
-}
-
-Status Wal::finish_sync(Status synced) {
-  if (!synced.ok()) return fail(std::move(synced));
-  active_end_ += buffer_.size();
   mark_synced();
   return Status::Ok();
 }

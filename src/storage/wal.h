@@ -84,13 +84,6 @@ class Wal {
   Status save_snapshot_marker(const SnapshotMarker& marker);
   // Makes everything saved durable: one write and one fdatasync.
   Status sync();
-  // sync() in two halves, so that the fdatasync can run on another thread while the caller does
-  // other work: write_batch() writes what was saved and returns the file whose sync_data() makes
-  // it durable (nullptr: nothing left to sync, e.g. a new segment, written and synced at once);
-  // after that sync_data() returns, finish_sync() takes its status. No other call on this WAL
-  // may come in between.
-  Result<File*> write_batch();
-  Status finish_sync(Status synced);
   // Deletes the oldest segments that hold no live entry at or above `index`, oldest first,
   // fsyncing the directory after each removal so a crash never leaves a hole in the sequence.
   // Requires index <= synced snapshot marker + 1. The active segment is never deleted.

@@ -97,55 +97,5 @@ TEST_F(RaftStoreTest, EntriesAreSyncedEvenWhenTheCallerAsksForNoSync) {
   EXPECT_EQ(commit_after_crash(disk, store), raft::Index(2));
 }
 
-// write() and finish() with the sync in between, as the node runs them with the WAL syncer.
-TEST_F(RaftStoreTest, WrittenEntriesReachTheMirrorOnlyAfterTheirSyncIsFinished) {
-  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 0), testing::make_entries(1, 3, 2)));
-  File* to_sync = nullptr;
-  ASSERT_TRUE(store.write(testing::make_hard_state(2, 1, 3), testing::make_entries(4, 2, 2),
-                          /*sync=*/true, &to_sync));
-  ASSERT_NE(to_sync, nullptr);
-  EXPECT_EQ(store.log().last_index(), raft::Index(3)) << "the core sees only durable entries";
-  ASSERT_TRUE(to_sync->sync_data().ok());
-  ASSERT_TRUE(store.finish(to_sync, Status::Ok(), testing::make_hard_state(2, 1, 3),
-                           testing::make_entries(4, 2, 2)));
-  EXPECT_EQ(store.log().last_index(), raft::Index(5));
-  EXPECT_EQ(commit_after_crash(disk, store), raft::Index(3));
-}
-
-TEST_F(RaftStoreTest, WrittenEntriesAreLostInACrashBeforeTheirSync) {
-  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 3), testing::make_entries(1, 3, 2)));
-  File* to_sync = nullptr;
-  ASSERT_TRUE(store.write(testing::make_hard_state(2, 1, 5), testing::make_entries(4, 2, 2),
-                          /*sync=*/true, &to_sync));
-  ASSERT_NE(to_sync, nullptr);
-  EXPECT_EQ(commit_after_crash(disk, store), raft::Index(3));
-}
-
-TEST_F(RaftStoreTest, AFailedSyncBetweenWriteAndFinishStopsTheStore) {
-  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 0), testing::make_entries(1, 3, 2)));
-  File* to_sync = nullptr;
-  ASSERT_TRUE(store.write({}, testing::make_entries(4, 1, 2), /*sync=*/true, &to_sync));
-  ASSERT_NE(to_sync, nullptr);
-  disk.fail_next_syncs(1);
-  const Status synced = to_sync->sync_data();
-  ASSERT_FALSE(synced.ok());
-  EXPECT_FALSE(store.finish(to_sync, synced, {}, testing::make_entries(4, 1, 2)));
-  EXPECT_EQ(store.log().last_index(), raft::Index(3)) << "nothing unsynced reaches the mirror";
-  EXPECT_FALSE(store.persist({}, {}, testing::make_entries(4, 1, 2)))
-      << "a WAL whose sync failed takes nothing more (never retry an fsync)";
-}
-
-TEST_F(RaftStoreTest, ACommitWrittenWithoutSyncNeedsNoFinishingSync) {
-  ASSERT_TRUE(store.persist({}, testing::make_hard_state(2, 1, 0), testing::make_entries(1, 3, 2)));
-  File* to_sync = nullptr;
-  ASSERT_TRUE(store.write(testing::make_hard_state(2, 1, 3), {}, /*sync=*/false, &to_sync));
-  EXPECT_EQ(to_sync, nullptr) << "buffered only, as persist() without sync";
-  ASSERT_TRUE(store.finish(to_sync, Status::Ok(), testing::make_hard_state(2, 1, 3), {}));
-  EXPECT_EQ(store.log().hard_state().commit, raft::Index(3));
-  // Still buffered, so the next sync writes it: finish() did not count it as written.
-  ASSERT_TRUE(store.persist({}, {}, testing::make_entries(4, 1, 2)));
-  EXPECT_EQ(commit_after_crash(disk, store), raft::Index(3));
-}
-
 }  // namespace
 }  // namespace chorus::storage
