@@ -52,11 +52,7 @@ grpc::Status server_error(convert::ServerError error) {
 
 }  // namespace
 
-Node::Node(NodeOptions options) : options_(std::move(options)), metrics_(registry_, *this) {
-  read_pool_ =
-      std::make_unique<ReadPool>(default_read_threads(), state_mutex_,
-                                 [this]() -> const StateMachine& { return *state_machine_; });
-}
+Node::Node(NodeOptions options) : options_(std::move(options)), metrics_(registry_, *this) {}
 
 Node::~Node() {
   stop();
@@ -302,8 +298,7 @@ void Node::stop() {
     applied_cv_.notify_all();
   }
   if (loop_thread_.joinable()) loop_thread_.join();
-  read_pool_->stop();  // after the loop's last serve_reads: every read it handed over is answered
-  responder_.stop();   // after the loop's last flush: every answer it collected is sent
+  responder_.stop();  // after the loop's last flush: every answer it collected is sent
   if (snapshot_job_) snapshot_job_->cancel();
   if (snapshot_janitor_.joinable()) snapshot_janitor_.join();
   if (snapshot_reader_.joinable()) snapshot_reader_.join();

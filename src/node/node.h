@@ -39,7 +39,6 @@
 #include "net/peer_transport.h"
 #include "node/lessor.h"
 #include "node/node_metrics.h"
-#include "node/read_pool.h"
 #include "node/responder.h"
 #include "node/snapshot_job.h"
 #include "node/state_machine.h"
@@ -132,14 +131,15 @@ class Node {
   void propose_then(internal::Request request, std::function<void(Applied)> done);
   // Proposes a membership change whose context describes `member`; ready once applied here.
   std::future<Applied> change_membership(raft::ConfChange change, internal::Member member);
-  // Runs `read` on a read-pool thread (node/read_pool.h) once this node has applied everything
-  // committed before the call (ReadIndex: linearizable), or when `linearizable` is false at once
-  // on this thread, against the state applied so far (it may be stale, as etcd's serializable
-  // reads are). The future holds the error when the read could not be served.
+  // Runs `read` on the loop thread once this node has applied everything committed before the
+  // call (ReadIndex: linearizable), or when `linearizable` is false at once on this thread,
+  // against the state applied so far (it may be stale, as etcd's serializable reads are). The
+  // future holds the error when the read could not be served.
   std::future<grpc::Status> read(bool linearizable, std::function<void(const StateMachine&)> read);
-  // The same without blocking: `done` runs exactly once, on the read-pool thread right after
-  // `read` (or without it, with the error, on the loop thread when the read cannot be served),
-  // or on this caller's thread for a serializable read or when the node has stopped.
+  // The same without blocking: `done` runs exactly once, on the responder thread (or, as above,
+  // the loop) after `read` ran on the loop (or without it, with the error, on the loop thread when
+  // the read cannot be served), or on this caller's thread for a serializable read or when the node
+  // has stopped.
   void read_then(bool linearizable, std::function<void(const StateMachine&)> read,
                  std::function<void(grpc::Status)> done);
   // The state machine's snapshot as of now, for the Maintenance API (etcdctl snapshot save).
@@ -312,9 +312,6 @@ class Node {
   // Held exclusively by the loop while it changes the state machine (its tasks, ticks,
   // applying entries, restoring a snapshot); shared by serializable reads on other threads.
   mutable base::WriterPreferringSharedMutex state_mutex_;
-  // Serves linearizable reads once applied, off the loop (node/read_pool.h). After
-  // state_mutex_ and state_machine_, so that it stops before they go.
-  std::unique_ptr<ReadPool> read_pool_;
 
   // Shared with other threads, under mutex_.
   mutable std::mutex mutex_;

@@ -186,20 +186,15 @@ void Node::issue_reads() {
 }
 
 void Node::serve_reads() {
-  // The reads whose index is applied go to the read pool (node/read_pool.h); the rest stay.
-  std::vector<ReadPool::Read> servable;
-  size_t kept = 0;
-  for (size_t i = 0; i < reads_awaiting_apply_.size(); ++i) {
-    auto& [index, read] = reads_awaiting_apply_[i];
-    if (index <= applied_) {
-      servable.push_back({std::move(read.read), std::move(read.done)});
-    } else {
-      if (kept != i) reads_awaiting_apply_[kept] = std::move(reads_awaiting_apply_[i]);
-      ++kept;
+  for (auto it = reads_awaiting_apply_.begin(); it != reads_awaiting_apply_.end();) {
+    if (it->first > applied_) {
+      ++it;
+      continue;
     }
+    it->second.read(*state_machine_);
+    responder_.add(std::move(it->second.done), grpc::Status::OK);
+    it = reads_awaiting_apply_.erase(it);
   }
-  reads_awaiting_apply_.resize(kept);
-  read_pool_->submit(std::move(servable));
 }
 
 void Node::process_ready() {

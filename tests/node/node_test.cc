@@ -457,12 +457,10 @@ TEST(NodeTest, CompletionsRunOnceEvenAcrossStop) {
   EXPECT_EQ(runs["read"], 1);
   for (int i = 0; i < kBurst; ++i) EXPECT_EQ(runs["burst/" + std::to_string(i)], 1) << i;
   // The burst's may also have run on the thread that stopped the node, once the responder
-  // had ended. The linearizable read is answered by the read pool that served it.
+  // had ended.
   const std::string stopping = base::this_thread_name();
   for (const std::string& thread : threads) {
-    EXPECT_TRUE(thread == "node-respond" || thread == "node-loop" || thread == "node-read" ||
-                thread == stopping)
-        << thread;
+    EXPECT_TRUE(thread == "node-respond" || thread == "node-loop" || thread == stopping) << thread;
   }
 }
 
