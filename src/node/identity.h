@@ -4,9 +4,9 @@
 // (etcd also hashes the time for members added at runtime; we do not, so that a joining node can
 // compute its own id from its flags: the price is that a member re-added with the same peer URLs
 // gets its old id back, which MemberAdd allows explicitly for a wiped member; until that add,
-// a removed id is refused, except while it leads: Node::sync_peers). The cluster id is a hash of
-// the token alone, so founding and joining members agree on it without talking first: give each
-// cluster its own --initial-cluster-token (etcd's docs ask the same), and peers of another
+// a removed id is refused, except while it leads: Node::refuse_removed_peers). The cluster id is a
+// hash of the token alone, so founding and joining members agree on it without talking first: give
+// each cluster its own --initial-cluster-token (etcd's docs ask the same), and peers of another
 // cluster are refused.
 #pragma once
 

@@ -233,7 +233,12 @@ class Node {
   void maybe_publish(std::chrono::steady_clock::time_point now);
   // Sets published_ once the applied state holds this member's current attributes.
   void update_published();
+  // The transport's peer set from the applied membership: every member's address, and every
+  // removed id refused (refuse_removed_peers).
   void sync_peers();
+  // Refuses every removed id except the leader's (node_loop.cc says why); run again when the
+  // leader changes.
+  void refuse_removed_peers();
   void fail_everything(const grpc::Status& status);
   void log(const std::string& text) const { log(base::LogLevel::info, text); }
   void log(base::LogLevel level, const std::string& text) const;

@@ -218,7 +218,7 @@ void Node::process_ready() {
       const bool leader_changed = leader != leader_;
       if (leader != 0 && leader_changed) metrics_.leader_changes.add();
       leader_ = leader;
-      if (leader_changed) sync_peers();  // a removed id spared while it led is refused now
+      if (leader_changed) refuse_removed_peers();  // one spared while it led is refused now
       // Published with leader_, not after this Ready's fsync: in between, leader() already
       // named this member while raft_view().is_leader (the metric etcd_server_is_leader, the
       // dashboard) still said follower; a test caught the two disagreeing.
@@ -365,6 +365,11 @@ void Node::sync_peers() {
       transport_->set_peer(m.id(), address->host, address->port);
     }
   }
+  refuse_removed_peers();
+}
+
+void Node::refuse_removed_peers() {
+  if (!transport_) return;
   // A removed id is refused from now on, except while it leads us. Ids come back (MemberAdd of
   // the same peer URLs gives the same id, node/identity.h), and a lagging member can apply a
   // removal, from its log or inside a snapshot, whose re-addition it has not reached yet: if the
