@@ -211,6 +211,39 @@ std::optional<size_t> Cluster::wait_for_leader(std::chrono::milliseconds limit) 
   return std::nullopt;
 }
 
+std::optional<etcdserverpb::MemberRemoveResponse> remove_member(Cluster& cluster, size_t via,
+                                                                uint64_t id) {
+  etcdserverpb::MemberRemoveRequest request;
+  request.set_id(id);
+  etcdserverpb::MemberRemoveResponse response;
+  auto context = deadline_context(10000);
+  if (!cluster.cluster(via).MemberRemove(context.get(), request, &response).ok()) return {};
+  return response;
+}
+
+std::optional<etcdserverpb::MemberAddResponse> add_member(Cluster& cluster, size_t via,
+                                                          size_t member, bool learner) {
+  etcdserverpb::MemberAddRequest request;
+  request.add_peerurls(cluster.member(member).peer_url());
+  request.set_islearner(learner);
+  etcdserverpb::MemberAddResponse response;
+  auto context = deadline_context(10000);
+  if (!cluster.cluster(via).MemberAdd(context.get(), request, &response).ok()) return {};
+  return response;
+}
+
+bool promote_member(Cluster& cluster, size_t via, uint64_t id, int attempts) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    etcdserverpb::MemberPromoteRequest request;
+    request.set_id(id);
+    etcdserverpb::MemberPromoteResponse response;
+    auto context = deadline_context(5000);
+    if (cluster.cluster(via).MemberPromote(context.get(), request, &response).ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
 bool put(Cluster& cluster, size_t index, const std::string& key, const std::string& value,
          int deadline_ms) {
   if (!cluster.running(index)) return false;

@@ -106,6 +106,15 @@ bool put(Cluster& cluster, size_t index, const std::string& key, const std::stri
 std::optional<std::map<std::string, std::string>> read_prefix(Cluster& cluster, size_t index,
                                                               const std::string& prefix,
                                                               bool serializable);
+// Membership changes through member `via` (10 s deadline each); nullopt when refused.
+std::optional<etcdserverpb::MemberRemoveResponse> remove_member(Cluster& cluster, size_t via,
+                                                                uint64_t id);
+// Adds member `member` (its peer URL) back or anew, as a learner when `learner`.
+std::optional<etcdserverpb::MemberAddResponse> add_member(Cluster& cluster, size_t via,
+                                                          size_t member, bool learner);
+// Promotes learner `id`, retrying every 200 ms while the leader refuses (until the learner has
+// caught up), at most `attempts` times.
+bool promote_member(Cluster& cluster, size_t via, uint64_t id, int attempts);
 // HashKV at `revision` on member `index`.
 std::optional<uint32_t> hash_kv(Cluster& cluster, size_t index, int64_t revision);
 

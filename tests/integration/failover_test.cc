@@ -49,12 +49,9 @@ TEST(Failover, MemberRemovedClusterCarriesOn) {
   const size_t follower = (*leader + 1) % cluster.size();
   const uint64_t follower_id = cluster.status(follower)->header().member_id();
 
-  etcdserverpb::MemberRemoveRequest remove;
-  remove.set_id(follower_id);
-  etcdserverpb::MemberRemoveResponse removed;
-  auto context = deadline_context(10000);
-  ASSERT_TRUE(cluster.cluster(*leader).MemberRemove(context.get(), remove, &removed).ok());
-  EXPECT_EQ(removed.members_size(), 2);
+  auto removed = remove_member(cluster, *leader, follower_id);
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->members_size(), 2);
   cluster.kill(follower);
 
   const size_t survivor = (*leader + 2) % cluster.size();

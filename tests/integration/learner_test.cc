@@ -26,14 +26,10 @@ TEST(Learner, JoinsThroughSnapshotAndIsPromoted) {
   }
 
   const size_t joiner = cluster.prepare_joiner("m4");
-  etcdserverpb::MemberAddRequest add;
-  add.add_peerurls(cluster.member(joiner).peer_url());
-  add.set_islearner(true);
-  etcdserverpb::MemberAddResponse added;
-  auto context = deadline_context(10000);
-  ASSERT_TRUE(cluster.cluster(*leader).MemberAdd(context.get(), add, &added).ok());
-  EXPECT_TRUE(added.member().islearner());
-  EXPECT_EQ(added.members_size(), 4);
+  auto added = add_member(cluster, *leader, joiner, /*learner=*/true);
+  ASSERT_TRUE(added.has_value());
+  EXPECT_TRUE(added->member().islearner());
+  EXPECT_EQ(added->members_size(), 4);
   cluster.launch_joiner(joiner);
 
   // Caught up: the learner serves (serializable) every key written before it existed.
@@ -51,17 +47,7 @@ TEST(Learner, JoinsThroughSnapshotAndIsPromoted) {
   EXPECT_NE(text.find("snapshot"), std::string::npos) << "the learner did not install a snapshot";
 
   // Promote (the leader refuses until the learner is in sync: retry for a while).
-  bool promoted = false;
-  for (int attempt = 0; attempt < 50 && !promoted; ++attempt) {
-    etcdserverpb::MemberPromoteRequest promote;
-    promote.set_id(added.member().id());
-    etcdserverpb::MemberPromoteResponse response;
-    auto promote_context = deadline_context(5000);
-    promoted =
-        cluster.cluster(*leader).MemberPromote(promote_context.get(), promote, &response).ok();
-    if (!promoted) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_TRUE(promoted);
+  ASSERT_TRUE(promote_member(cluster, *leader, added->member().id(), 50));
   etcdserverpb::MemberListResponse list;
   auto list_context = deadline_context(5000);
   ASSERT_TRUE(cluster.cluster(joiner).MemberList(list_context.get(), {}, &list).ok());

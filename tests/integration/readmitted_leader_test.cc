@@ -10,7 +10,6 @@
 #include <cctype>
 #include <fstream>
 #include <string>
-#include <thread>
 
 #include "integration/cluster.h"
 #include "integration/workload.h"
@@ -44,36 +43,6 @@ uint64_t raft_index(Cluster& cluster, size_t index) {
   return status ? status->raftindex() : 0;
 }
 
-bool remove_member(Cluster& cluster, size_t via, uint64_t id) {
-  etcdserverpb::MemberRemoveRequest request;
-  request.set_id(id);
-  etcdserverpb::MemberRemoveResponse response;
-  auto context = deadline_context(10000);
-  return cluster.cluster(via).MemberRemove(context.get(), request, &response).ok();
-}
-
-bool add_learner(Cluster& cluster, size_t via, size_t member) {
-  etcdserverpb::MemberAddRequest request;
-  request.add_peerurls(cluster.member(member).peer_url());
-  request.set_islearner(true);
-  etcdserverpb::MemberAddResponse response;
-  auto context = deadline_context(10000);
-  return cluster.cluster(via).MemberAdd(context.get(), request, &response).ok();
-}
-
-// Promotes the learner once it has caught up (the leader refuses before), within ~20 s.
-bool promote(Cluster& cluster, size_t via, uint64_t id) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    etcdserverpb::MemberPromoteRequest request;
-    request.set_id(id);
-    etcdserverpb::MemberPromoteResponse response;
-    auto context = deadline_context(5000);
-    if (cluster.cluster(via).MemberPromote(context.get(), request, &response).ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return false;
-}
-
 TEST(ReadmittedLeader, IsHeardByAMemberRestoringASnapshotThatListsItRemoved) {
   ClusterOptions options;
   options.snapshot_count = kSnapshotCount;
@@ -97,7 +66,7 @@ TEST(ReadmittedLeader, IsHeardByAMemberRestoringASnapshotThatListsItRemoved) {
 
   // 1. Remove a follower, then write one put at a time until the leader has taken a snapshot
   //    after the removal: that snapshot lists the follower as removed.
-  ASSERT_TRUE(remove_member(cluster, leader, readmitted_id));
+  ASSERT_TRUE(remove_member(cluster, leader, readmitted_id).has_value());
   const uint64_t removed_at = raft_index(cluster, leader);
   ASSERT_GT(removed_at, 0u);
   while (newest_snapshot_index(cluster, leader) <= removed_at) {
@@ -109,9 +78,9 @@ TEST(ReadmittedLeader, IsHeardByAMemberRestoringASnapshotThatListsItRemoved) {
 
   // 2. Add it back, wiped: it catches up from that snapshot (the leader's newest, as far fewer
   //    than kSnapshotCount entries follow it), and is promoted.
-  ASSERT_TRUE(add_learner(cluster, leader, readmitted));
+  ASSERT_TRUE(add_member(cluster, leader, readmitted, /*learner=*/true).has_value());
   cluster.wipe_and_rejoin(readmitted);
-  ASSERT_TRUE(promote(cluster, leader, readmitted_id)) << "logs in " << cluster.dir();
+  ASSERT_TRUE(promote_member(cluster, leader, readmitted_id, 100)) << "logs in " << cluster.dir();
   ASSERT_EQ(newest_snapshot_index(cluster, leader), snapshot)
       << "the leader took a newer snapshot, so this run would not test the case";
 
@@ -127,10 +96,10 @@ TEST(ReadmittedLeader, IsHeardByAMemberRestoringASnapshotThatListsItRemoved) {
 
   // 4. Replace the other follower. Its leader sends it its newest snapshot, the one that lists
   //    the leader as removed; it must still take the leader's entries that follow it.
-  ASSERT_TRUE(remove_member(cluster, readmitted, rejoiner_id));
-  ASSERT_TRUE(add_learner(cluster, readmitted, rejoiner));
+  ASSERT_TRUE(remove_member(cluster, readmitted, rejoiner_id).has_value());
+  ASSERT_TRUE(add_member(cluster, readmitted, rejoiner, /*learner=*/true).has_value());
   cluster.wipe_and_rejoin(rejoiner);
-  ASSERT_TRUE(promote(cluster, readmitted, rejoiner_id))
+  ASSERT_TRUE(promote_member(cluster, readmitted, rejoiner_id, 100))
       << "the rejoined member never caught up; logs in " << cluster.dir();
   ASSERT_EQ(newest_snapshot_index(cluster, readmitted), 0u)
       << "the leader took a snapshot of its own, so this run did not test the case";

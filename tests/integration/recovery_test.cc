@@ -3,8 +3,6 @@
 // it catch up from the leader, promote it. Nothing acknowledged is lost and it serves again.
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "integration/cluster.h"
 #include "integration/workload.h"
 
@@ -29,36 +27,18 @@ void rejoin_after_wipe(uint64_t snapshot_count) {
   const size_t victim = (*leader + 1) % cluster.size();
   const uint64_t victim_id = cluster.status(victim)->header().member_id();
 
-  etcdserverpb::MemberRemoveRequest remove;
-  remove.set_id(victim_id);
-  etcdserverpb::MemberRemoveResponse removed;
-  auto remove_context = deadline_context(10000);
-  ASSERT_TRUE(cluster.cluster(*leader).MemberRemove(remove_context.get(), remove, &removed).ok());
+  ASSERT_TRUE(remove_member(cluster, *leader, victim_id).has_value());
   for (int i = 200; i < 220; ++i) {
     const std::string key = "rec/" + std::to_string(i);
     ASSERT_TRUE(put(cluster, *leader, key, "v", 5000));
     written[key] = "v";
   }
 
-  etcdserverpb::MemberAddRequest add;
-  add.add_peerurls(cluster.member(victim).peer_url());
-  add.set_islearner(true);
-  etcdserverpb::MemberAddResponse added;
-  auto add_context = deadline_context(10000);
-  ASSERT_TRUE(cluster.cluster(*leader).MemberAdd(add_context.get(), add, &added).ok());
-  EXPECT_EQ(added.member().id(), victim_id) << "the same peer URLs give the same id";
+  auto added = add_member(cluster, *leader, victim, /*learner=*/true);
+  ASSERT_TRUE(added.has_value());
+  EXPECT_EQ(added->member().id(), victim_id) << "the same peer URLs give the same id";
   cluster.wipe_and_rejoin(victim);
-
-  bool promoted = false;
-  for (int attempt = 0; attempt < 100 && !promoted; ++attempt) {
-    etcdserverpb::MemberPromoteRequest promote;
-    promote.set_id(victim_id);
-    etcdserverpb::MemberPromoteResponse response;
-    auto context = deadline_context(5000);
-    promoted = cluster.cluster(*leader).MemberPromote(context.get(), promote, &response).ok();
-    if (!promoted) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_TRUE(promoted) << "logs in " << cluster.dir();
+  ASSERT_TRUE(promote_member(cluster, *leader, victim_id, 100)) << "logs in " << cluster.dir();
   EXPECT_EQ(check_converged(cluster, written, "rec/", std::chrono::seconds(30)), "");
 }
 
