@@ -29,6 +29,10 @@ struct BenchOptions {
   bool load = true;        // range, txn, mixed: write the key space before measuring
   bool json = false;
   bool progress = true;
+  // put, range, txn, mixed: every trace_every-th request of the measured phase carries a W3C
+  // traceparent, so members at --log-level debug log its server-side spans (docs/operations.md);
+  // 0: none. The bench keeps each traced request's client-side latency (BenchResult::traces).
+  std::int64_t trace_every = 0;
 };
 
 const char* workload_name(Workload workload);

@@ -134,4 +134,12 @@ std::string human_report(const BenchResult& r) {
   return out;
 }
 
+std::string traces_text(const BenchResult& r) {
+  std::string out;
+  for (const TracedRequest& t : r.traces) {
+    out += fmt::format("{} {} {:.3f} {}\n", t.trace_id, t.method, t.latency_ms, t.code);
+  }
+  return out;
+}
+
 }  // namespace chorus::bench

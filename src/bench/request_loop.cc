@@ -37,6 +37,7 @@ enum class Outcome { ok, miss, error };  // miss: key not found, or a lost compa
 
 struct Tally {
   Histogram latency;
+  std::vector<TracedRequest> traces;
   std::uint64_t ops = 0;
   std::uint64_t errors = 0;
   std::uint64_t misses = 0;
@@ -98,6 +99,7 @@ class Requester {
     const auto now = Clock::now();
     if (sequence >= shared_.limits.total || now >= shared_.deadline) return false;
     const BenchOptions& o = shared_.options;
+    traced_ = !shared_.load_phase && o.trace_every > 0 && sequence % o.trace_every == 0;
     const std::int64_t index =
         shared_.load_phase
             ? sequence
@@ -133,10 +135,20 @@ class Requester {
     return true;
   }
 
-  std::unique_ptr<grpc::ClientContext> fresh_context() const {
+  // A traced step's every request carries the step's traceparent (a txn step's read and swap
+  // share one trace id; the member logs a line for each).
+  std::unique_ptr<grpc::ClientContext> fresh_context() {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() + shared_.request_timeout);
+    if (traced_) context->AddMetadata("traceparent", traceparent());
     return context;
+  }
+
+  std::string traceparent() {
+    if (phase_ != Phase::cas_write) {
+      trace_id_ = fmt::format("{:016x}{:016x}", trace_random_() | 1, trace_random_());
+    }
+    return fmt::format("00-{}-{:016x}-01", trace_id_, trace_random_() | 1);
   }
 
   void send(Phase step) {
@@ -198,8 +210,30 @@ class Requester {
       if (outcome == Outcome::miss) ++tally_.misses;
       tally_.latency.record(Clock::now() - sent_);
     }
+    if (traced_) {
+      tally_.traces.push_back(
+          {trace_id_, method_name(),
+           std::chrono::duration<double, std::milli>(Clock::now() - sent_).count(),
+           static_cast<int>(status_.error_code())});
+    }
     shared_.done.fetch_add(1, std::memory_order_relaxed);
     return next_step();
+  }
+
+  // The method of the step's last request, as the member's trace line names it.
+  const char* method_name() const {
+    switch (phase_) {
+      case Phase::put:
+        return "Put";
+      case Phase::range:
+      case Phase::cas_read:
+        return "Range";
+      case Phase::cas_write:
+        return "Txn";
+      case Phase::pacing:
+        break;
+    }
+    return "";
   }
 
   Shared& shared_;
@@ -213,6 +247,10 @@ class Requester {
   Phase phase_ = Phase::put;
   std::string key_;
   Clock::time_point sent_;
+  bool traced_ = false;
+  std::string trace_id_;
+  // Apart from random_, so that tracing leaves the keys a run picks as they were.
+  std::mt19937_64 trace_random_{std::random_device{}()};
   Tally tally_;
 
   std::unique_ptr<grpc::Alarm> alarm_;
@@ -325,6 +363,7 @@ void run_request_loop(const BenchOptions& options, const Channels& channels,
     result.ops += tally.ops;
     result.errors += tally.errors;
     result.misses += tally.misses;
+    std::move(tally.traces.begin(), tally.traces.end(), std::back_inserter(result.traces));
     if (result.first_error.empty()) result.first_error = tally.first_error;
   }
 }

@@ -2,6 +2,7 @@
 // benchmark tool (tools/benchmark), so the same command line measures etcd and Chorus.
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@ struct BenchFlags {
   std::string server_pids;
   std::string workload = "put";
   std::string consistency = "l";
+  std::string trace_file;
   bool quiet = false;
 };
 
@@ -62,7 +64,16 @@ int run(BenchFlags& flags) {
     std::cerr << "bench: --endpoints is empty\n";
     return 2;
   }
+  if (!flags.trace_file.empty() && o.trace_every == 0) o.trace_every = 100;
   const bench::BenchResult result = bench::run_bench(o);
+  if (!flags.trace_file.empty()) {
+    std::ofstream out(flags.trace_file);
+    out << bench::traces_text(result);
+    if (!out.flush()) {
+      std::cerr << "bench: cannot write --trace-file " << flags.trace_file << "\n";
+      return 1;
+    }
+  }
   if (o.json) {
     std::cout << bench::json_report(result) << "\n";
   } else {
@@ -108,6 +119,13 @@ void add_bench_command(CLI::App& app, Job& job) {
                       "server process ids on this machine, comma separated: CPU and RSS per op");
   command->add_option("--request-timeout", o.request_timeout_s, "seconds per request")
       ->check(CLI::Range(0.01, 600.0));
+  command
+      ->add_option("--trace-every", o.trace_every,
+                   "send a W3C traceparent with every Nth request (put, range, txn, mixed)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+  command->add_option("--trace-file", flags->trace_file,
+                      "write each traced request's trace id and latency here (default "
+                      "--trace-every 100)");
   command->add_flag("!--no-load", o.load, "do not write the key space first (it is there)");
   command->add_flag("--json", o.json, "print a JSON report instead of text");
   command->add_flag("--quiet", flags->quiet, "no progress lines on stderr");

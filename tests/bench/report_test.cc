@@ -1,4 +1,5 @@
-// The summary line is what scripts parse: its keys, their units, and its being one line.
+// The summary line is what scripts parse: its keys, their units, and its being one line; and the
+// traced requests' lines that bench/latency-breakdown parses.
 #include "bench/report.h"
 
 #include <gtest/gtest.h>
@@ -65,6 +66,16 @@ TEST(JsonReport, CarriesThePercentilesAndEscapesTheError) {
   EXPECT_NE(json.find("\"ops_per_s\": 500.00"), std::string::npos) << json;
   EXPECT_NE(json.find("\"first_error\": \"bad \\\"quote\\\"\\u000a\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"p99.9\": 5.0000"), std::string::npos) << json;
+}
+
+TEST(TracesText, OneLinePerTracedRequestInTheOrderLatencyBreakdownReads) {
+  BenchResult result;
+  result.traces.push_back({"4bf92f3577b34da6a3ce929d0e0e4736", "Put", 1.23456, 0});
+  result.traces.push_back({"00f067aa0ba902b700f067aa0ba902b7", "Txn", 0.5, 14});
+  EXPECT_EQ(traces_text(result),
+            "4bf92f3577b34da6a3ce929d0e0e4736 Put 1.235 0\n"
+            "00f067aa0ba902b700f067aa0ba902b7 Txn 0.500 14\n");
+  EXPECT_EQ(traces_text(BenchResult{}), "");
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "api/etcdserverpb/rpc.grpc.pb.h"
 #include "bench/runner.h"
@@ -18,12 +20,14 @@ namespace {
 
 // A one-process key-value store that speaks enough of KV for the bench: puts bump a revision,
 // ranges read one key, txns compare one key's mod_revision and put on success. Every
-// `fail_every`-th put fails with UNAVAILABLE.
+// `fail_every`-th put fails with UNAVAILABLE. The traceparent of each request that carried one
+// is kept, with the method it came with.
 class FakeKv final : public etcdserverpb::KV::Service {
  public:
-  grpc::Status Put(grpc::ServerContext*, const etcdserverpb::PutRequest* request,
+  grpc::Status Put(grpc::ServerContext* call, const etcdserverpb::PutRequest* request,
                    etcdserverpb::PutResponse*) override {
     std::lock_guard lock(mutex_);
+    note_trace(call, "Put");
     ++puts_;
     if (fail_every > 0 && puts_ % fail_every == 0) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "fake: refused");
@@ -34,9 +38,10 @@ class FakeKv final : public etcdserverpb::KV::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Range(grpc::ServerContext*, const etcdserverpb::RangeRequest* request,
+  grpc::Status Range(grpc::ServerContext* call, const etcdserverpb::RangeRequest* request,
                      etcdserverpb::RangeResponse* response) override {
     std::lock_guard lock(mutex_);
+    note_trace(call, "Range");
     ++ranges_;
     if (request->serializable()) ++serializable_ranges_;
     auto it = mod_revision_.find(request->key());
@@ -48,9 +53,10 @@ class FakeKv final : public etcdserverpb::KV::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Txn(grpc::ServerContext*, const etcdserverpb::TxnRequest* request,
+  grpc::Status Txn(grpc::ServerContext* call, const etcdserverpb::TxnRequest* request,
                    etcdserverpb::TxnResponse* response) override {
     std::lock_guard lock(mutex_);
+    note_trace(call, "Txn");
     ++txns_;
     const auto& compare = request->compare(0);
     auto it = mod_revision_.find(compare.key());
@@ -66,8 +72,17 @@ class FakeKv final : public etcdserverpb::KV::Service {
     mod_revision_[key] = ++revision_;
   }
 
+  void note_trace(grpc::ServerContext* call, const char* method) {
+    const auto& metadata = call->client_metadata();
+    auto it = metadata.find("traceparent");
+    if (it != metadata.end()) {
+      traceparents_.emplace_back(std::string(it->second.data(), it->second.size()), method);
+    }
+  }
+
   int fail_every = 0;
   std::mutex mutex_;
+  std::vector<std::pair<std::string, std::string>> traceparents_;  // (traceparent, method)
   std::int64_t puts_ = 0, ranges_ = 0, serializable_ranges_ = 0, txns_ = 0, revision_ = 0;
   std::multiset<std::string> put_keys_;
   std::set<std::size_t> value_sizes_;
@@ -190,6 +205,59 @@ TEST_F(RequestLoopTest, FailedRequestsAreCountedWithTheServersMessageAndNotRetri
   EXPECT_EQ(result.ops, 300u);
   EXPECT_EQ(result.latency.count(), 300u);  // only answered requests have a latency
   EXPECT_EQ(result.first_error, "fake: refused (14)");
+}
+
+TEST_F(RequestLoopTest, EveryNthRequestCarriesATraceparentWhoseIdTheResultKeeps) {
+  options_.trace_every = 10;
+  const BenchResult result = run(Workload::put, {500, 30, 0, "put", false});
+  EXPECT_EQ(result.ops, 500u);
+  ASSERT_EQ(kv_.traceparents_.size(), 50u);
+  ASSERT_EQ(result.traces.size(), 50u);
+  std::set<std::string> sent_ids;
+  for (const auto& [traceparent, method] : kv_.traceparents_) {
+    // 00-<32 hex trace id>-<16 hex parent id>-01, as api/trace.h parses it.
+    ASSERT_EQ(traceparent.size(), 55u) << traceparent;
+    EXPECT_EQ(traceparent.substr(0, 3), "00-");
+    EXPECT_EQ(traceparent.substr(35, 1), "-");
+    EXPECT_EQ(traceparent.substr(52), "-01");
+    EXPECT_EQ(traceparent.find_first_not_of("0123456789abcdef-"), std::string::npos);
+    EXPECT_EQ(method, "Put");
+    sent_ids.insert(traceparent.substr(3, 32));
+  }
+  std::set<std::string> kept_ids;
+  for (const TracedRequest& trace : result.traces) {
+    kept_ids.insert(trace.trace_id);
+    EXPECT_STREQ(trace.method, "Put");
+    EXPECT_EQ(trace.code, 0);
+    EXPECT_GT(trace.latency_ms, 0);
+  }
+  EXPECT_EQ(kept_ids.size(), 50u);  // no id used twice
+  EXPECT_EQ(kept_ids, sent_ids);
+}
+
+TEST_F(RequestLoopTest, ATracedTxnStepSendsOneTraceIdWithItsReadAndItsSwap) {
+  options_.trace_every = 5;
+  options_.clients = 1;
+  const BenchResult result = run(Workload::txn, {50, 30, 0, "txn", false});
+  ASSERT_EQ(result.traces.size(), 10u);
+  ASSERT_EQ(kv_.traceparents_.size(), 20u);
+  for (std::size_t i = 0; i < kv_.traceparents_.size(); i += 2) {
+    EXPECT_EQ(kv_.traceparents_[i].second, "Range");
+    EXPECT_EQ(kv_.traceparents_[i + 1].second, "Txn");
+    const std::string id = kv_.traceparents_[i].first.substr(3, 32);
+    EXPECT_EQ(kv_.traceparents_[i + 1].first.substr(3, 32), id);
+    EXPECT_EQ(result.traces[i / 2].trace_id, id);
+    EXPECT_STREQ(result.traces[i / 2].method, "Txn");
+  }
+}
+
+TEST_F(RequestLoopTest, TheLoadPhaseIsNeverTraced) {
+  options_.trace_every = 1;
+  options_.key_space_size = 100;
+  const BenchResult result = run(Workload::put, {100, 30, 0, "load", false}, true);
+  EXPECT_EQ(result.ops, 100u);
+  EXPECT_TRUE(kv_.traceparents_.empty());
+  EXPECT_TRUE(result.traces.empty());
 }
 
 TEST_F(RequestLoopTest, StopsAtTheDurationWhateverTheTotal) {
