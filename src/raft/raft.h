@@ -187,6 +187,8 @@ class Raft {
   void send_timeout_now(NodeId to);
   void abort_leader_transfer() { lead_transferee_ = kNoNode; }
   void handle_read_index_request(const Message& message);
+  // Whether a follower's forwarded read confirms our leadership by itself (no heartbeat round).
+  bool read_vouched_by(const Message& message) const;
   void respond_to_read(const std::string& context, NodeId requester, Index index);
   void release_confirmed_reads();
 

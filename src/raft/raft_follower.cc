@@ -89,6 +89,10 @@ Status Raft::step_follower(Message& m) {
     case MessageType::kReadIndex:
       if (lead_ == kNoNode) return Error::kProposalDropped;
       m.to = lead_;
+      // Our own read carries the term in which we follow lead_: sent after the read arrived,
+      // it vouches for the leader as a heartbeat answer would (see Raft::read_vouched_by).
+      // Another member's read, passed on, vouches for nothing.
+      m.log_term = m.from == id_ ? term_ : Term{};
       send(std::move(m));
       return Status::Ok();
     case MessageType::kReadIndexResp:

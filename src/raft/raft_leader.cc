@@ -360,10 +360,27 @@ void Raft::handle_read_index_request(const Message& m) {
     respond_to_read(m.context, requester, log_.committed());
     return;
   }
+  if (read_vouched_by(m)) {
+    respond_to_read(m.context, requester, log_.committed());
+    return;
+  }
   if (read_only_.add(m.context, requester, log_.committed())) {
     read_only_.start_round();
     broadcast_heartbeat();
   }
+}
+
+bool Raft::read_vouched_by(const Message& m) const {
+  // A follower's own read, stamped with the term in which it follows us, left the follower
+  // after the read arrived there. It shows what a heartbeat answer for a round started after
+  // the read shows: at a moment after the read, that follower had not joined a later term, so
+  // no later leader could have been elected without it. Together with us, who are still
+  // leader of that term now, the pair is a quorum in a three-member cluster, so the commit
+  // index we hold now covers every write acknowledged before the read: the round of heartbeats
+  // would confirm nothing more. Only the sender can vouch, so a read that another member
+  // passed on (log_term 0), or one stamped in an older term, takes the round.
+  if (m.from == id_ || m.from == kNoNode || m.log_term != term_) return false;
+  return tracker_.config.voters.vote_result({{id_, true}, {m.from, true}}) == VoteResult::kWon;
 }
 
 void Raft::respond_to_read(const std::string& context, NodeId requester, Index index) {

@@ -146,6 +146,8 @@ struct Message {
   // kApp: term and index of the entry before `entries` (the paper's prevLogTerm/prevLogIndex).
   // kAppResp / kSnapResp: index acknowledged, or the rejected index.
   // kVote / kPreVote: term and index of the candidate's last entry.
+  // kReadIndex: log_term is the term in which the requester follows the leader it sent the read
+  // to, or 0 when another member passed the read on (Raft::read_vouched_by).
   Term log_term;
   Index index;
   std::vector<Entry> entries;

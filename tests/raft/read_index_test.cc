@@ -86,6 +86,88 @@ TEST(ReadIndex, FollowerReadIsForwardedToTheLeader) {
   EXPECT_EQ(network.count_sent(is_type(MessageType::kReadIndexResp)), 1u);
 }
 
+// A follower's own read, stamped with the term in which it follows the leader, vouches for
+// the leader as a heartbeat answer would; with the leader that is a quorum of three.
+TEST(ReadIndex, AFollowersOwnReadNeedsNoHeartbeatRoundInAThreeMemberCluster) {
+  Network network = Network::with_voters({1, 2, 3});
+  ASSERT_TRUE(network.elect(1));
+  ASSERT_TRUE(network.propose(1, "a").ok());
+  network.clear_sent();
+  network.raft(2).read_index("vouched");
+  network.stabilize();
+  ASSERT_EQ(network.node(2).read_states.size(), 1u);
+  EXPECT_EQ(network.node(2).read_states[0].index, network.raft(1).log().committed());
+  EXPECT_EQ(network.count_sent(is_type(MessageType::kHeartbeat)), 0u);
+  ASSERT_EQ(network.count_sent(is_type(MessageType::kReadIndex)), 1u);
+  for (const Message& m : network.sent()) {
+    if (m.type == MessageType::kReadIndex) {
+      EXPECT_EQ(m.log_term, network.raft(1).term());
+    }
+  }
+}
+
+// Reads the leader may not take on one follower's word: each must wait for a heartbeat round.
+class UnvouchedRead : public ::testing::Test {
+ protected:
+  void expect_round(Network& network, uint64_t leader, Message read, size_t followers) {
+    network.clear_sent();
+    read.type = MessageType::kReadIndex;
+    read.to = NodeId{leader};
+    read.context = "unvouched";
+    read.group = GroupId{1};  // the harness's group
+    network.hold(is_type(MessageType::kHeartbeatResp));
+    ASSERT_TRUE(network.raft(leader).step(read).ok());
+    network.stabilize();
+    // Not answered before the round, and the round went out.
+    EXPECT_EQ(network.count_sent(is_type(MessageType::kReadIndexResp)), 0u);
+    EXPECT_EQ(network.count_sent(is_type(MessageType::kHeartbeat)), followers);
+    network.release_held();
+    network.stabilize();
+    EXPECT_EQ(network.count_sent(is_type(MessageType::kReadIndexResp)), 1u);
+  }
+};
+
+TEST_F(UnvouchedRead, OneThatAnotherMemberPassedOn) {
+  Network network = Network::with_voters({1, 2, 3});
+  ASSERT_TRUE(network.elect(1));
+  Message read;
+  read.from = NodeId{3};  // the requester; whoever passed it on vouches for nothing
+  read.log_term = Term{};
+  expect_round(network, 1, read, 2);
+}
+
+TEST_F(UnvouchedRead, OneStampedWithAnEarlierTerm) {
+  NetworkOptions options;
+  options.check_quorum = false;  // so that node 2 can take over while node 1 is healthy
+  Network network = Network::with_voters({1, 2, 3}, options);
+  ASSERT_TRUE(network.elect(1));
+  ASSERT_TRUE(network.elect(2));  // a later term, in which node 2 leads
+  Message read;
+  read.from = NodeId{3};
+  read.log_term = Term{network.raft(2).term().value - 1};  // sent while following node 1
+  expect_round(network, 2, read, 2);
+}
+
+TEST_F(UnvouchedRead, OneFromAFollowerOfFiveWhereTwoAreNoQuorum) {
+  Network network = Network::with_voters({1, 2, 3, 4, 5});
+  ASSERT_TRUE(network.elect(1));
+  Message read;
+  read.from = NodeId{2};
+  read.log_term = network.raft(1).term();
+  expect_round(network, 1, read, 4);
+}
+
+TEST(ReadIndex, AFollowerOfFiveGetsItsReadAfterTheRound) {
+  Network network = Network::with_voters({1, 2, 3, 4, 5});
+  ASSERT_TRUE(network.elect(1));
+  network.clear_sent();
+  network.raft(2).read_index("five");
+  network.stabilize();
+  ASSERT_EQ(network.node(2).read_states.size(), 1u);
+  EXPECT_EQ(network.node(2).read_states[0].index, network.raft(1).log().committed());
+  EXPECT_EQ(network.count_sent(is_type(MessageType::kHeartbeat)), 4u);
+}
+
 TEST(ReadIndex, ReadWithoutAKnownLeaderIsDropped) {
   Network network = Network::with_voters({1, 2, 3});
   network.raft(2).read_index("nobody-to-ask");
