@@ -354,13 +354,10 @@ void Raft::handle_read_index_request(const Message& m) {
     return;
   }
   const bool lease = options_.read_only == ReadOnlyOption::kLeaseBased && options_.check_quorum;
-  if (lease || bug_active(Bug::kReadWithoutReadIndex)) {
-    // Lease read (or bug (d), which does the same without the lease's clock assumption and
-    // without check-quorum's bound): answer from our commit index without asking anyone.
-    respond_to_read(m.context, requester, log_.committed());
-    return;
-  }
-  if (read_vouched_by(m)) {
+  // Answered from our commit index without a heartbeat round: a lease read (or bug (d), which
+  // does the same without the lease's clock assumption and without check-quorum's bound), or a
+  // follower's read that itself confirms our leadership.
+  if (lease || bug_active(Bug::kReadWithoutReadIndex) || read_vouched_by(m)) {
     respond_to_read(m.context, requester, log_.committed());
     return;
   }
