@@ -13,6 +13,7 @@ packages=(
   protobuf-compiler-grpc libgrpc++-dev # etcd v3 API: gRPC services
   libabsl-dev                         # absl::Mutex settings (cli/main.cc; also what gRPC is built on)
   libssl-dev                          # SHA-256 of the Snapshot stream
+  libgoogle-perftools-dev             # tcmalloc under the chorus binary (CHORUS_TCMALLOC)
   etcd-server etcd-client             # the reference etcd for differential and client tests
   python3-etcd3                       # etcd's Python client, run against Chorus (/usr/bin/python3)
   python3-yaml                        # tests/deploy: the alert rules and Kubernetes manifests parse
