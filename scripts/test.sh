@@ -8,6 +8,28 @@ cd "$(dirname "$0")/.."
 jobs="${CHORUS_JOBS:-2}"
 bash scripts/install-deps.sh
 
+# A full run needs about 6 GiB for the two builds, and the tests' member directories come and
+# go on top of that. Say what there is, so that a run that stops on a full disk is plain.
+echo "== disk =="
+df -h . /tmp
+
+# Every harness keeps its members' data under $TMPDIR (base/temp_dir.h, tempfile in Python).
+# This run gets its own, so that a test which leaves a directory behind is caught here rather
+# than by a disk that fills up after many runs (each member's WAL preallocates 64 MiB).
+scratch=$(mktemp -d /tmp/chorus-test-XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR="$scratch"
+# Fails (and empties the directory) when the tests just run left anything in it.
+check_scratch() {
+  local left
+  left=$(ls -A "$scratch")
+  [ -z "$left" ] && return 0
+  echo "chorus: tests of the $1 build left these behind in \$TMPDIR:"
+  (cd "$scratch" && du -sh -- * .[!.]* 2>/dev/null)
+  rm -rf "${scratch:?}"/* "${scratch:?}"/.[!.]*
+  return 1
+}
+
 echo "== release build =="
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$jobs"
@@ -23,9 +45,11 @@ echo "== formatting =="
 bash scripts/check-format.sh || status=1
 echo "== tests: release build =="
 ctest --test-dir build --output-on-failure -j"$jobs" || status=1
+check_scratch release || status=1
 echo "== tests: sanitizer build =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
+check_scratch sanitizer || status=1
 echo "== fuzz targets, briefly (libFuzzer, clang) =="
 bash fuzz/run-briefly.sh "${CHORUS_FUZZ_SECONDS:-10}" || status=1
 if [ "$status" -ne 0 ]; then

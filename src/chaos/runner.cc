@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "base/temp_dir.h"
 #include "chaos/checks.h"
 #include "chaos/cluster.h"
 #include "chaos/injector.h"
@@ -66,13 +67,11 @@ int run_chaos(const ChaosOptions& options) {
   auto log = [&clock](const std::string& line) {
     std::cerr << fmt::format("[chaos {:7.3f}s] {}\n", clock.now_us() / 1e6, line);
   };
-  char pattern[] = "/tmp/chorus-chaos-XXXXXX";
-  const char* made = mkdtemp(pattern);
-  if (made == nullptr) {
-    std::cerr << "chaos: cannot create a directory under /tmp\n";
+  const std::string dir = base::make_temp_dir("chorus-chaos-");
+  if (dir.empty()) {
+    std::cerr << "chaos: cannot create a directory under $TMPDIR or /tmp\n";
     return 2;
   }
-  const std::string dir = made;
 
   // Declared before the cluster, so that it outlives the members that live in its namespaces.
   std::unique_ptr<NamespaceNetwork> network;

@@ -21,6 +21,7 @@
 
 #include "api/etcdserverpb/rpc.grpc.pb.h"
 #include "base/free_port.h"
+#include "base/temp_dir.h"
 #include "cli/commands.h"
 #include "cli/serve_arguments.h"
 
@@ -198,13 +199,16 @@ bool run_workload(const std::vector<Member>& members) {
 
 int run_demo(const DemoOptions& options) {
   std::string dir = options.dir;
-  if (dir.empty()) {
-    char pattern[] = "/tmp/chorus-demo-XXXXXX";
-    if (mkdtemp(pattern) == nullptr) {
-      std::cerr << "cannot create a demo directory under /tmp\n";
+  // A directory the demo made for itself is its own to remove once all went well: each member's
+  // WAL preallocates 64 MiB, and a demo run many times must not fill the disk. A directory the
+  // user named, or one from a failed run (its logs say why), is left for them.
+  const bool own_dir = dir.empty();
+  if (own_dir) {
+    dir = base::make_temp_dir("chorus-demo-");
+    if (dir.empty()) {
+      std::cerr << "cannot create a demo directory under $TMPDIR or /tmp\n";
       return 1;
     }
-    dir = pattern;
   }
   std::filesystem::create_directories(dir);
 
@@ -272,7 +276,13 @@ int run_demo(const DemoOptions& options) {
   }
   std::cout << "stopping the members...\n";
   stop_all();
-  std::cout << fmt::format("stopped; data left in {}\n", dir);
+  if (ok && own_dir) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    std::cout << fmt::format("stopped; removed {}\n", dir);
+  } else {
+    std::cout << fmt::format("stopped; data and logs left in {}\n", dir);
+  }
   return ok ? 0 : 1;
 }
 
@@ -283,7 +293,8 @@ void add_demo_command(CLI::App& app, Job& job) {
   auto* demo =
       app.add_subcommand("demo", "Start a 3-member cluster on loopback and show it at work");
   demo->add_option("--dir", options->dir,
-                   "Where members keep data and logs (default: a new /tmp dir)");
+                   "Where members keep data and logs, left there afterwards (default: a new "
+                   "directory under $TMPDIR or /tmp, removed when the demo succeeds)");
   auto no_wait = std::make_shared<bool>(false);
   demo->add_flag("--no-wait", *no_wait,
                  "Stop after the sample workload instead of waiting for Ctrl-C");

@@ -27,7 +27,7 @@ while [ "$n" -lt "$attempts" ]; do
   verdict_ok=0
   grep -q '^chaos verdict: FAIL: register history is not linearizable' "$out" && verdict_ok=1
   # A failed run keeps its members' data for debugging; this failure is the expected one.
-  kept=$(sed -n 's/.*members. data and logs kept in \(\/tmp\/chorus-chaos-[A-Za-z0-9]*\)$/\1/p' "$out")
+  kept=$(sed -n 's/.*members. data and logs kept in \(.*chorus-chaos-[A-Za-z0-9]*\)$/\1/p' "$out")
   [ -n "$kept" ] && rm -rf "$kept"
   if [ "$rc" -eq 1 ] && [ "$verdict_ok" -eq 1 ]; then
     tail -40 "$out"

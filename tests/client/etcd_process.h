@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/temp_dir.h"
 #include "client/client.h"
 
 namespace chorus::client::testing {
@@ -53,9 +54,8 @@ class EtcdProcess {
 
   // Starts etcd and waits until it answers a read; ready() says whether it did.
   EtcdProcess() {
-    char pattern[] = "/tmp/chorus-client-test-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) return;
-    directory_ = pattern;
+    directory_ = chorus::base::make_temp_dir("chorus-client-test-");
+    if (directory_.empty()) return;
     client_port_ = free_loopback_port();
     peer_port_ = free_loopback_port();
     if (client_port_ == 0 || peer_port_ == 0) return;

@@ -16,9 +16,11 @@ SIGTERM (see `install_cleanup`).
 import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -321,3 +323,14 @@ def tail(path, lines=30):
 
 def make_root(prefix="chorus-compat-"):
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def finish_root(root, passed):
+    """Ends a harness run that kept its members under `root`: removes the directory after a run
+    that passed (each member's WAL preallocates 64 MiB, so leaving them fills a disk), keeps it
+    after one that failed, for its logs. Returns the exit status, 0 or 1."""
+    if passed:
+        shutil.rmtree(root, ignore_errors=True)
+        return 0
+    sys.stderr.write("member data and logs kept in %s\n" % root)
+    return 1

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/free_port.h"
+#include "base/temp_dir.h"
 #include "cli/serve_arguments.h"
 
 #ifndef CHORUS_BINARY
@@ -37,8 +38,7 @@ std::unique_ptr<grpc::ClientContext> deadline_context(int ms) {
 }
 
 Cluster::Cluster(ClusterOptions options) : options_(options) {
-  char pattern[] = "/tmp/chorus-it-XXXXXX";
-  dir_ = mkdtemp(pattern);
+  dir_ = base::make_temp_dir("chorus-it-");
   for (size_t i = 0; i < options_.members; ++i) {
     MemberProcess m;
     m.name = fmt::format("m{}", i + 1);

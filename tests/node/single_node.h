@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "base/temp_dir.h"
 #include "node/node.h"
 
 namespace chorus::testing {
@@ -30,11 +31,7 @@ bool eventually(Condition condition, std::chrono::milliseconds timeout = kTestDe
 
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "chorus-node-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
+  TempDir() { path_ = chorus::base::make_temp_dir("chorus-node-test-"); }
   ~TempDir() {
     std::error_code ignored;
     if (!path_.empty()) std::filesystem::remove_all(path_, ignored);

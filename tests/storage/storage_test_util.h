@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/temp_dir.h"
 #include "raft/types.h"
 #include "storage/record.h"
 #include "storage/status.h"
@@ -67,11 +68,8 @@ inline uint64_t data_end(const Bytes& bytes) {
 class TempDir {
  public:
   TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/chorus-storage-XXXXXX";
-    const char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
+    path_ = chorus::base::make_temp_dir("chorus-storage-");
+    EXPECT_FALSE(path_.empty());
   }
   ~TempDir() {
     std::error_code ignored;

@@ -1,0 +1,15 @@
+// A new, private directory under the system's temporary directory ($TMPDIR, else /tmp), for
+// harnesses that keep member data there (chorus demo, chorus chaos, the tests). Honouring
+// TMPDIR lets a CI run put every such directory in one place and check that none is left
+// behind: a member's WAL preallocates 64 MiB, so each leaked directory costs about 200 MiB.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chorus::base {
+
+// Creates <tmp>/<prefix>XXXXXX with mode 0700 and returns its path; "" when it cannot.
+std::string make_temp_dir(std::string_view prefix);
+
+}  // namespace chorus::base
