@@ -14,11 +14,11 @@ echo "== disk =="
 df -h . /tmp
 
 # Every harness keeps its members' data under $TMPDIR (base/temp_dir.h, tempfile in Python).
-# This run gets its own, so that a test which leaves a directory behind is caught here rather
-# than by a disk that fills up after many runs (each member's WAL preallocates 64 MiB).
+# The tests get one of their own, so that a test which leaves a directory behind is caught here
+# rather than by a disk that fills up after many runs (each member's WAL preallocates 64 MiB).
+# Only ctest sees it: the compiler's temporary files stay where they were.
 scratch=$(mktemp -d /tmp/chorus-test-XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
-export TMPDIR="$scratch"
 # Fails (and empties the directory) when the tests just run left anything in it.
 check_scratch() {
   local left
@@ -44,10 +44,11 @@ status=0
 echo "== formatting =="
 bash scripts/check-format.sh || status=1
 echo "== tests: release build =="
-ctest --test-dir build --output-on-failure -j"$jobs" || status=1
+TMPDIR="$scratch" ctest --test-dir build --output-on-failure -j"$jobs" || status=1
 check_scratch release || status=1
 echo "== tests: sanitizer build =="
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+TMPDIR="$scratch" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
 check_scratch sanitizer || status=1
 echo "== fuzz targets, briefly (libFuzzer, clang) =="
