@@ -11,22 +11,20 @@ bash scripts/install-deps.sh
 # A full run needs about 6 GiB for the two builds, and the tests' member directories come and
 # go on top of that. Say what there is, so that a run that stops on a full disk is plain.
 echo "== disk =="
-df -h . /tmp
+df -h . "${TMPDIR:-/tmp}"
 
 # Every harness keeps its members' data under $TMPDIR (base/temp_dir.h, tempfile in Python).
 # The tests get one of their own, so that a test which leaves a directory behind is caught here
 # rather than by a disk that fills up after many runs (each member's WAL preallocates 64 MiB).
 # Only ctest sees it: the compiler's temporary files stay where they were.
-scratch=$(mktemp -d /tmp/chorus-test-XXXXXX)
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/chorus-test-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 # Fails (and empties the directory) when the tests just run left anything in it.
 check_scratch() {
-  local left
-  left=$(ls -A "$scratch")
-  [ -z "$left" ] && return 0
+  [ -z "$(ls -A "$scratch")" ] && return 0
   echo "chorus: tests of the $1 build left these behind in \$TMPDIR:"
-  (cd "$scratch" && du -sh -- * .[!.]* 2>/dev/null)
-  rm -rf "${scratch:?}"/* "${scratch:?}"/.[!.]*
+  find "$scratch" -mindepth 1 -maxdepth 1 -exec du -sh -- {} +
+  find "$scratch" -mindepth 1 -delete
   return 1
 }
 

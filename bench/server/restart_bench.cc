@@ -7,7 +7,7 @@
 // the first serializable read (the member is serving) and the first linearizable read (it has
 // also won an election, which the default --election-timeout of 1 s dominates).
 //
-//   restart_bench CHORUS_BINARY [keys=1000000] [value_bytes=256] [dir=/tmp/chorus-restart-bench]
+//   restart_bench CHORUS_BINARY [keys=1000000] [value_bytes=256] [dir=a new one under $TMPDIR]
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "api/etcdserverpb/rpc.grpc.pb.h"
+#include "base/temp_dir.h"
 #include "node/identity.h"
 #include "node/state_machine.h"
 #include "storage/posix_disk.h"
@@ -59,7 +60,11 @@ int main(int argc, char** argv) {
   const std::string chorus = argv[1];
   const size_t keys = argc > 2 ? std::stoul(argv[2]) : 1000000;
   const size_t value_bytes = argc > 3 ? std::stoul(argv[3]) : 256;
-  const std::string dir = argc > 4 ? argv[4] : "/tmp/chorus-restart-bench";
+  const std::string dir = argc > 4 ? argv[4] : chorus::base::make_temp_dir("chorus-restart-bench-");
+  if (dir.empty()) {
+    std::cerr << "cannot create a directory under $TMPDIR or /tmp\n";
+    return 2;
+  }
   const std::string peer = "http://127.0.0.1:42380";
   const std::string client = "127.0.0.1:42379";
   const std::string token = "restart-bench";

@@ -30,7 +30,7 @@ namespace chorus::cli {
 namespace {
 
 struct DemoOptions {
-  std::string dir;           // default: a fresh /tmp/chorus-demo-XXXXXX
+  std::string dir;           // default: a new one under $TMPDIR (else /tmp), removed on success
   bool keep_running = true;  // false: stop after the workload (for tests and CI)
 };
 

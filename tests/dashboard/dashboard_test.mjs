@@ -118,6 +118,11 @@ async function finish(error) {
   const exits = [...children].map((c) => new Promise((r) => c.once('exit', r)));
   killAll();
   await withTimeout(Promise.all(exits), 3000).catch(() => {});
+  if (!error) {
+    // After a pass the members' data (each WAL preallocates 64 MiB) is of no further use; the
+    // logs and screenshots stay in the out-dir.
+    for (const m of members) fs.rmSync(path.join(opts.outDir, m.name), { recursive: true, force: true });
+  }
   result.result = error ? 'FAIL' : 'PASS';
   result.duration_s = +((Date.now() - t0) / 1000).toFixed(2);
   fs.writeFileSync(path.join(opts.outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -39,6 +40,11 @@ std::unique_ptr<grpc::ClientContext> deadline_context(int ms) {
 
 Cluster::Cluster(ClusterOptions options) : options_(options) {
   dir_ = base::make_temp_dir("chorus-it-");
+  if (dir_.empty()) {
+    // Without it the members' data would land at the filesystem's root; stop here instead.
+    std::fprintf(stderr, "integration cluster: cannot create a directory under $TMPDIR or /tmp\n");
+    std::abort();
+  }
   for (size_t i = 0; i < options_.members; ++i) {
     MemberProcess m;
     m.name = fmt::format("m{}", i + 1);
