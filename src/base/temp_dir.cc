@@ -16,4 +16,9 @@ std::string make_temp_dir(std::string_view prefix) {
   return pattern;
 }
 
+ScopedTempDir::~ScopedTempDir() {
+  std::error_code ignored;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+}
+
 }  // namespace chorus::base

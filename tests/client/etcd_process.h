@@ -54,8 +54,7 @@ class EtcdProcess {
 
   // Starts etcd and waits until it answers a read; ready() says whether it did.
   EtcdProcess() {
-    directory_ = chorus::base::make_temp_dir("chorus-client-test-");
-    if (directory_.empty()) return;
+    if (directory().empty()) return;
     client_port_ = free_loopback_port();
     peer_port_ = free_loopback_port();
     if (client_port_ == 0 || peer_port_ == 0) return;
@@ -68,8 +67,6 @@ class EtcdProcess {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
-    std::error_code ignored;
-    if (!directory_.empty()) std::filesystem::remove_all(directory_, ignored);
   }
 
   EtcdProcess(const EtcdProcess&) = delete;
@@ -78,7 +75,7 @@ class EtcdProcess {
   bool ready() const { return ready_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(client_port_); }
   std::string peer_url() const { return "http://127.0.0.1:" + std::to_string(peer_port_); }
-  const std::string& directory() const { return directory_; }
+  const std::string& directory() const { return directory_.path(); }
 
   ClientOptions options() const {
     ClientOptions options;
@@ -94,7 +91,7 @@ class EtcdProcess {
     std::vector<std::string> arguments = {
         kEtcdBinary,
         "--name=test",
-        "--data-dir=" + directory_ + "/data",
+        "--data-dir=" + directory() + "/data",
         "--listen-client-urls=" + client_url,
         "--advertise-client-urls=" + client_url,
         "--listen-peer-urls=" + peer_url(),
@@ -105,7 +102,7 @@ class EtcdProcess {
     if (pid_ != 0) return;
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     // etcd logs to stderr; keep it out of the test output.
-    const std::string log = directory_ + "/etcd.log";
+    const std::string log = directory() + "/etcd.log";
     const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log_fd >= 0) {
       ::dup2(log_fd, STDOUT_FILENO);
@@ -137,7 +134,8 @@ class EtcdProcess {
     return false;
   }
 
-  std::string directory_;
+  // Removed after the destructor's body has stopped etcd.
+  chorus::base::ScopedTempDir directory_{"chorus-client-test-"};
   int client_port_ = 0;
   int peer_port_ = 0;
   pid_t pid_ = -1;

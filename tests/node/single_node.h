@@ -29,19 +29,10 @@ bool eventually(Condition condition, std::chrono::milliseconds timeout = kTestDe
   return condition();
 }
 
-class TempDir {
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents at the end of the test.
+class TempDir : public chorus::base::ScopedTempDir {
  public:
-  TempDir() { path_ = chorus::base::make_temp_dir("chorus-node-test-"); }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : ScopedTempDir("chorus-node-test-") {}
 };
 
 inline node::NodeOptions single_member_options(const std::string& data_dir) {

@@ -65,23 +65,9 @@ inline uint64_t data_end(const Bytes& bytes) {
 }
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents at the end of the test.
-class TempDir {
+class TempDir : public chorus::base::ScopedTempDir {
  public:
-  TempDir() {
-    path_ = chorus::base::make_temp_dir("chorus-storage-");
-    EXPECT_FALSE(path_.empty());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : ScopedTempDir("chorus-storage-") { EXPECT_FALSE(path().empty()); }
 };
 
 }  // namespace chorus::storage::testing

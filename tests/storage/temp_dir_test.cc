@@ -65,5 +65,17 @@ TEST(TempDir, ReturnsEmptyWhenTmpdirIsNotADirectory) {
   std::filesystem::remove_all(root);
 }
 
+TEST(TempDir, ScopedOneIsRemovedWithItsContents) {
+  std::string path;
+  {
+    ScopedTempDir scoped("chorus-temp-dir-test-");
+    path = scoped.path();
+    ASSERT_FALSE(path.empty());
+    std::filesystem::create_directories(path + "/member/wal");
+    ASSERT_TRUE(std::filesystem::exists(path + "/member/wal"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 }  // namespace
 }  // namespace chorus::base
