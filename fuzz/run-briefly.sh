@@ -27,12 +27,24 @@ mkdir -p "$build/corpus/wal_record" "$build/corpus/snapshot_reader" "$build/corp
 "$build/src/storage_fuzz_seeds" "$build/corpus/wal_record" "$build/corpus/snapshot_reader"
 "$build/src/net_fuzz_seeds" "$build/corpus/peer_decoder"
 
+# libFuzzer prints a line per corpus change, thousands in all: each target's log goes to a file,
+# and only its final line is shown, or its last lines when it failed.
+mkdir -p "$build/logs"
+status=0
 for target in wal_record snapshot_reader peer_decoder; do
   echo "== ${target}_fuzz for ${seconds}s"
-  "$build/src/${target}_fuzz" \
+  log="$build/logs/${target}.log"
+  if "$build/src/${target}_fuzz" \
     -max_total_time="$seconds" \
     -max_len=65536 \
     -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/${target}-" \
-    "$build/corpus/$target"
+    "$build/corpus/$target" >"$log" 2>&1; then
+    grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs' "$log" || tail -n 3 "$log"
+  else
+    echo "${target}_fuzz FAILED; the end of its log ($log):"
+    tail -n 60 "$log"
+    status=1
+  fi
 done
+exit "$status"

@@ -38,22 +38,53 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCHORUS_SANITIZE=ON -DCHORUS_SIM_SEEDS=200
 cmake --build build-asan -j"$jobs"
 
-status=0
+# What failed, named again at the very end: a CI log is often read from its tail, and by then
+# a failed test's output lies hundreds of lines up.
+failed=()
+
+# Runs one build's tests with the scratch TMPDIR; on failure, remembers which tests failed.
+run_tests() {
+  local dir="$1" label="$2"
+  shift 2
+  rm -f "$dir/Testing/Temporary/LastTestsFailed.log"
+  echo "== tests: $label build =="
+  if ! env TMPDIR="$scratch" "$@" ctest --test-dir "$dir" --output-on-failure -j"$jobs"; then
+    local list="$dir/Testing/Temporary/LastTestsFailed.log"
+    failed+=("$label build: $( [ -f "$list" ] && cut -d: -f2- "$list" | tr '\n' ' ')")
+  fi
+  check_scratch "$label" || failed+=("$label build: left files in \$TMPDIR")
+}
+
+# The last lines of one failed test's output, from ctest's log of the run.
+show_failed_output() {
+  local dir="$1" name
+  local list="$dir/Testing/Temporary/LastTestsFailed.log"
+  [ -f "$list" ] || return 0
+  cut -d: -f2- "$list" | while read -r name; do
+    echo "-- $dir: $name (last lines)"
+    awk -v name="$name" '
+      index($0, "Testing: " name) && substr($0, length($0) - length(name) + 1) == name { on = 1 }
+      on { print }
+      on && index($0, "\"" name "\" end time") == 1 { exit }' \
+      "$dir/Testing/Temporary/LastTest.log" | tail -n 40
+  done
+}
+
 echo "== formatting =="
-bash scripts/check-format.sh || status=1
-echo "== tests: release build =="
-TMPDIR="$scratch" ctest --test-dir build --output-on-failure -j"$jobs" || status=1
-check_scratch release || status=1
-echo "== tests: sanitizer build =="
-TMPDIR="$scratch" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
-check_scratch sanitizer || status=1
+bash scripts/check-format.sh || failed+=("formatting: scripts/check-format.sh")
+run_tests build release
+run_tests build-asan sanitizer ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== fuzz targets, briefly (libFuzzer, clang) =="
-bash fuzz/run-briefly.sh "${CHORUS_FUZZ_SECONDS:-10}" || status=1
-if [ "$status" -ne 0 ]; then
-  echo "chorus: some tests FAILED (see above)"
-else
+bash fuzz/run-briefly.sh "${CHORUS_FUZZ_SECONDS:-10}" || failed+=("fuzz targets (see above)")
+
+if [ "${#failed[@]}" -eq 0 ]; then
   echo "chorus: all tests passed in both builds"
+  exit 0
 fi
-exit "$status"
+echo "== what failed =="
+show_failed_output build
+show_failed_output build-asan
+echo "chorus: some tests FAILED:"
+printf '  %s\n' "${failed[@]}"
+exit 1
