@@ -47,7 +47,7 @@ std::optional<ClientRequest> SimClient::maybe_start(uint64_t now, raft::Random& 
     auto seen = last_seen_.find(command.key);
     if (seen != last_seen_.end()) command.expected = seen->second;
   }
-  current_ = InFlight{std::move(command), now, 0, 0, NodeId{}};
+  current_ = InFlight{std::move(command), now, 0, 0, NodeId{}, {}};
   return next_attempt(now, random, nodes);
 }
 
@@ -73,10 +73,14 @@ check::KvOperation SimClient::record(const InFlight& op) const {
 
 void SimClient::give_up(std::vector<check::KvOperation>& history) {
   // A write may still take effect later (it may sit in some leader's log): its outcome is
-  // unknown. A read that never answered changed nothing and is dropped.
+  // unknown, unless every attempt was refused before it was proposed. A read that never answered
+  // changed nothing and is dropped. Marking refused writes failed matters to the checker: each
+  // unknown write may be placed anywhere after its call, and a few dozen of them on one key (a
+  // leaderless second with five clients retrying) exhaust its search budget.
   if (current_->command.op != KvOp::kGet) {
     check::KvOperation op = record(*current_);
-    op.outcome = check::KvOutcome::kUnknown;
+    const bool never_proposed = current_->refused_attempts.size() == current_->attempt;
+    op.outcome = never_proposed ? check::KvOutcome::kFailed : check::KvOutcome::kUnknown;
     history.push_back(std::move(op));
   }
   current_.reset();
@@ -103,6 +107,9 @@ std::optional<ClientRequest> SimClient::on_reply(uint64_t now, const ClientReply
   // the state machine applied the command once.
   if (!current_ || reply.sequence != current_->command.sequence) return std::nullopt;
   if (!reply.ok) {
+    // A late refusal may name an earlier attempt. Each attempt reaches one node once (client
+    // traffic is never duplicated), so its refusal means that attempt was never proposed.
+    current_->refused_attempts.insert(reply.attempt);
     if (reply.attempt != current_->attempt) return std::nullopt;
     // Refused (no leader known): try another node after a short pause.
     current_->deadline = now + 10;

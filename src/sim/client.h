@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ class SimClient {
     uint64_t attempt = 0;
     uint64_t deadline = 0;
     NodeId node;
+    // Attempts a node refused before proposing (no leader known). When every attempt was
+    // refused, the operation cannot have taken effect: its outcome is failed, not unknown.
+    std::set<uint64_t> refused_attempts;
   };
   ClientRequest next_attempt(uint64_t now, raft::Random& random, const std::vector<NodeId>& nodes);
   void give_up(std::vector<check::KvOperation>& history);

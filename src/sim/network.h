@@ -64,7 +64,8 @@ class Network {
 
   // Raft traffic between nodes: subject to faults and partitions.
   void send(uint64_t now, raft::Message message);
-  // Client traffic: latency only (clients are outside the partitioned network).
+  // Client traffic: latency only (clients are outside the partitioned network). Never duplicated:
+  // the client takes a refusal as proof that its attempt was not proposed (sim/client.cc).
   void send_client(uint64_t now, Payload payload);
 
   // Cuts the link from -> to (one direction).
