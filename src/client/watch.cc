@@ -1,6 +1,9 @@
 // The Watch service: one watcher on one stream, driven synchronously by a callback.
 #include <grpcpp/client_context.h>
 
+#include <chrono>
+#include <optional>
+
 #include "api/etcdserverpb/rpc.grpc.pb.h"
 #include "client/client.h"
 
@@ -19,6 +22,19 @@ grpc::Status canceled_status(const etcdserverpb::WatchResponse& response) {
   return grpc::Status(grpc::StatusCode::CANCELLED, response.cancel_reason().empty()
                                                        ? "watch canceled by the server"
                                                        : response.cancel_reason());
+}
+
+// How a stream that ran to its deadline ended, as the caller should see it. gRPC reports a
+// deadline only on a best-effort basis: when the server's copy of the deadline fires first, its
+// reset of the stream reaches the client as UNKNOWN or CANCELLED before the client's own timer
+// fires (grpc/grpc#2685), and on a loaded machine it often does.
+grpc::Status at_deadline(grpc::Status status,
+                         std::optional<std::chrono::system_clock::time_point> deadline) {
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED || !deadline ||
+      std::chrono::system_clock::now() < *deadline) {
+    return status;
+  }
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded");
 }
 
 }  // namespace
@@ -55,7 +71,7 @@ grpc::Status Client::watch(const etcdserverpb::WatchCreateRequest& request,
       }
     }
   }
-  status = stream->Finish();
+  status = at_deadline(stream->Finish(), deadline);
   const bool failed = status.error_code() == grpc::StatusCode::UNAVAILABLE;
   endpoints_.report(route.index, failed ? Outcome::failed : Outcome::neutral, route.trial);
   return status;
