@@ -45,6 +45,19 @@ class ClientOutcomeTest : public ::testing::Test {
     return client_.maybe_retry(now, random_, nodes_, /*healing=*/false, history_);
   }
 
+  // Lets the first attempt go unanswered until it times out; returns the second attempt.
+  ClientRequest second_attempt_after_timeout() {
+    std::optional<ClientRequest> second = retry_at(now_ + kTimeoutMs);
+    EXPECT_TRUE(second.has_value());
+    return second.value_or(ClientRequest{});
+  }
+
+  // After a refusal of its last attempt (two in all), the client gives up instead of retrying.
+  void expect_gives_up() {
+    EXPECT_FALSE(retry_at(now_ + kRefusalPauseMs).has_value());
+    EXPECT_FALSE(client_.busy());
+  }
+
   // The outcome recorded for the write started by start_write().
   check::KvOutcome write_outcome() const {
     EXPECT_FALSE(history_.empty());
@@ -67,40 +80,34 @@ TEST_F(ClientOutcomeTest, AWriteWhoseEveryAttemptWasRefusedFailed) {
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->attempt, 2u);
   refuse(*second);
-  EXPECT_FALSE(retry_at(now_ + kRefusalPauseMs).has_value());  // two attempts: it gives up
-  EXPECT_FALSE(client_.busy());
+  expect_gives_up();
   EXPECT_EQ(write_outcome(), check::KvOutcome::kFailed);
 }
 
 TEST_F(ClientOutcomeTest, AWriteWithOneUnansweredAttemptIsUnknown) {
   start_write();
   // The first attempt is never answered: its node may have proposed it and then gone silent.
-  const std::optional<ClientRequest> second = retry_at(now_ + kTimeoutMs);
-  ASSERT_TRUE(second.has_value());
-  refuse(*second);
-  EXPECT_FALSE(retry_at(now_ + kRefusalPauseMs).has_value());
+  refuse(second_attempt_after_timeout());
+  expect_gives_up();
   EXPECT_EQ(write_outcome(), check::KvOutcome::kUnknown);
 }
 
 TEST_F(ClientOutcomeTest, ALateRefusalOfAnEarlierAttemptCountsForThatAttempt) {
   const ClientRequest first = start_write();
-  const std::optional<ClientRequest> second = retry_at(now_ + kTimeoutMs);
-  ASSERT_TRUE(second.has_value());
+  const ClientRequest second = second_attempt_after_timeout();
   refuse(first);  // arrives after the client moved on to its second attempt
-  refuse(*second);
-  EXPECT_FALSE(retry_at(now_ + kRefusalPauseMs).has_value());
+  refuse(second);
+  expect_gives_up();
   EXPECT_EQ(write_outcome(), check::KvOutcome::kFailed);
 }
 
 TEST_F(ClientOutcomeTest, ARefusalRepeatedForOneAttemptDoesNotCoverAnother) {
-  const ClientRequest first = start_write();
-  const std::optional<ClientRequest> second = retry_at(now_ + kTimeoutMs);
-  ASSERT_TRUE(second.has_value());
-  refuse(*second);
-  refuse(*second);  // the first attempt is still unanswered
-  EXPECT_FALSE(retry_at(now_ + kRefusalPauseMs).has_value());
+  start_write();
+  const ClientRequest second = second_attempt_after_timeout();
+  refuse(second);
+  refuse(second);  // the first attempt is still unanswered
+  expect_gives_up();
   EXPECT_EQ(write_outcome(), check::KvOutcome::kUnknown);
-  (void)first;
 }
 
 TEST_F(ClientOutcomeTest, AWriteStillInFlightAtTheEndIsUnknown) {
